@@ -1,0 +1,226 @@
+// Package analyzer defines what a rule is and runs rules over a model.
+//
+// A rule is a plain value, in the manner of golang.org/x/tools/go/analysis:
+// it owns one idea and reports findings through a Pass; the driver owns
+// scheduling, positions, ordering and de-duplication.
+package analyzer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/meshlint/meshlint/manifest"
+	"github.com/meshlint/meshlint/model"
+)
+
+// Severity orders findings; higher is worse.
+type Severity int
+
+const (
+	Note Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Note:
+		return "note"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return "none"
+}
+
+// ParseSeverity reads "error", "warning", "note" (and "none", as 0).
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "note", "info":
+		return Note, nil
+	case "none":
+		return 0, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning, note or none)", s)
+}
+
+// Rule is one check.
+type Rule struct {
+	ID       string // MSH101
+	Name     string // netpol-peer-split
+	Severity Severity
+	// Summary is one line: what the rule finds.
+	Summary string
+	// Description says why it matters, in Markdown.
+	Description string
+	// Bad is a manifest that fires; Good is the same, fixed.
+	Bad, Good string
+	// Fix says what to change, in one or two sentences.
+	Fix string
+	// HelpURI is where the rule's page lives; empty for built-in rules,
+	// which get the project's docs URL.
+	HelpURI string
+	// Tags classify the rule (SARIF properties.tags).
+	Tags []string
+	// Custom marks rules that come from user policies rather than meshlint.
+	Custom bool
+
+	Run func(*Pass)
+}
+
+// Related is a secondary location of a finding.
+type Related struct {
+	Object  *manifest.Ref     `json:"object,omitempty"`
+	Pos     manifest.Position `json:"-"`
+	Message string            `json:"message"`
+}
+
+// Finding is one reported problem, with its position resolved.
+type Finding struct {
+	Rule     *Rule
+	Severity Severity
+	Message  string
+	Object   *manifest.Ref // nil for findings on a file (MSH001)
+	Path     string        // field path inside the object
+	Pos      manifest.Position
+	Related  []Related
+	// Fingerprint is stable across line moves: rule, object and field path.
+	Fingerprint string
+	// Suppressed, when set, says why the finding is silenced.
+	Suppressed *Suppression
+}
+
+// Suppression records how and why a finding was silenced.
+type Suppression struct {
+	Kind   string // "inSource" or "external"
+	Reason string
+}
+
+// Pass is what a rule's Run receives.
+type Pass struct {
+	Model    *model.Model
+	Rule     *Rule
+	findings []Finding
+}
+
+// Report adds a finding on the field at path of obj.
+func (p *Pass) Report(obj *manifest.Object, path string, format string, args ...any) *Finding {
+	ref := obj.Ref()
+	f := Finding{
+		Rule:     p.Rule,
+		Severity: p.Rule.Severity,
+		Message:  fmt.Sprintf(format, args...),
+		Object:   &ref,
+		Path:     path,
+		Pos:      obj.Position(path),
+	}
+	f.Fingerprint = fingerprint(p.Rule.ID, ref.String()+"#"+path, f.Message)
+	p.findings = append(p.findings, f)
+	return &p.findings[len(p.findings)-1]
+}
+
+// ReportFile adds a finding about a file position with no object.
+func (p *Pass) ReportFile(pos manifest.Position, format string, args ...any) {
+	f := Finding{
+		Rule:     p.Rule,
+		Severity: p.Rule.Severity,
+		Message:  fmt.Sprintf(format, args...),
+		Pos:      pos,
+	}
+	// Without an object, the file and message are what identify the finding.
+	f.Fingerprint = fingerprint(p.Rule.ID, pos.File, f.Message)
+	p.findings = append(p.findings, f)
+}
+
+// Relate attaches a secondary location to a finding just reported.
+func (f *Finding) Relate(obj *manifest.Object, path, format string, args ...any) *Finding {
+	ref := obj.Ref()
+	f.Related = append(f.Related, Related{Object: &ref, Pos: obj.Position(path), Message: fmt.Sprintf(format, args...)})
+	return f
+}
+
+func fingerprint(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
+// Run runs the rules over m and returns their findings sorted by file, line,
+// column and rule, without duplicates.
+func Run(m *model.Model, rules []*Rule) []Finding {
+	results := make([][]Finding, len(rules))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, r := range rules {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, r *Rule) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			pass := &Pass{Model: m, Rule: r}
+			r.Run(pass)
+			results[i] = pass.findings
+		}(i, r)
+	}
+	wg.Wait()
+	var all []Finding
+	for _, fs := range results {
+		all = append(all, fs...)
+	}
+	Sort(all)
+	return dedupe(all)
+}
+
+// Sort orders findings by file, line, column, rule and message.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Column != b.Pos.Column {
+			return a.Pos.Column < b.Pos.Column
+		}
+		if a.Rule.ID != b.Rule.ID {
+			return a.Rule.ID < b.Rule.ID
+		}
+		return a.Message < b.Message
+	})
+}
+
+func dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	seen := map[string]bool{}
+	for _, f := range fs {
+		key := f.Rule.ID + "\x00" + f.Pos.String() + "\x00" + f.Message
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// Counts tallies unsuppressed findings by severity.
+func Counts(fs []Finding) map[Severity]int {
+	c := map[Severity]int{}
+	for _, f := range fs {
+		if f.Suppressed == nil {
+			c[f.Severity]++
+		}
+	}
+	return c
+}

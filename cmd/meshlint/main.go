@@ -1,0 +1,243 @@
+// Command meshlint checks that an Istio mesh's authorization rules and the
+// cluster's NetworkPolicies agree, from manifests alone.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/lint"
+	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+// Exit codes of SPEC.md.
+const (
+	exitClean    = 0
+	exitFindings = 1
+	exitFailure  = 2
+)
+
+// HelpBase is where rule pages are published.
+const HelpBase = "https://github.com/meshlint/meshlint/blob/main/docs/rules/"
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// exitCode carries an exit code through urfave/cli without printing twice.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// run is main without the process: tests call it directly.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.Run(args)
+	var code exitCode
+	switch {
+	case err == nil:
+		return exitClean
+	case errors.As(err, &code):
+		return int(code)
+	default:
+		fmt.Fprintf(stderr, "meshlint: %v\n", err)
+		return exitFailure
+	}
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "meshlint",
+		Usage:     "check that Istio authorization and Kubernetes NetworkPolicies agree",
+		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
+		Version:   toolVersion(),
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Bad flags are a failed run (exit 2), not a usage dump and exit 1.
+		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
+			return fmt.Errorf("%v (see meshlint --help)", err)
+		},
+		HideHelpCommand: true,
+		Flags:           lintFlags(),
+		Action:          lintAction,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			{
+				Name:         "lint",
+				Usage:        "lint manifests (the default command)",
+				ArgsUsage:    "PATH...",
+				Flags:        lintFlags(),
+				Action:       lintAction,
+				OnUsageError: usageError,
+			},
+			rulesCommand(),
+			explainCommand(),
+		},
+	}
+	app.Commands = append(app.Commands, extraCommands...)
+	return app
+}
+
+// extraCommands are added by the files that implement them.
+var extraCommands []*cli.Command
+
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	return fmt.Errorf("%v (see meshlint %s --help)", err, c.Command.Name)
+}
+
+// settingsFlags are the mesh facts shared by lint and graph.
+func settingsFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "default", Usage: "namespace of objects that name none"},
+		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust domain"},
+		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root namespace (mesh-wide policies)"},
+		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "namespace istiod runs in"},
+		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
+	}
+}
+
+func lintFlags() []cli.Flag {
+	return append(settingsFlags(),
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: " + strings.Join(report.Formats(), ", ")},
+		&cli.StringSliceFlag{Name: "report", Usage: "also write FORMAT=PATH (repeatable)"},
+		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "exit 1 on findings at or above: error, warning, note, none"},
+		&cli.StringSliceFlag{Name: "enable", Usage: "run only these rules (IDs or names; repeatable or comma-separated)"},
+		&cli.StringSliceFlag{Name: "disable", Usage: "do not run these rules (IDs or names)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto, always, never"},
+	)
+}
+
+func settingsFrom(c *cli.Context) model.Settings {
+	return model.Settings{
+		DefaultNamespace: c.String("namespace"),
+		TrustDomain:      c.String("trust-domain"),
+		RootNamespace:    c.String("root-namespace"),
+		IstiodNamespace:  c.String("istiod-namespace"),
+	}
+}
+
+func lintAction(c *cli.Context) error {
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint --help)")
+	}
+	failOn, err := analyzer.ParseSeverity(c.String("fail-on"))
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	format, err := report.Lookup(c.String("format"))
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	type extra struct {
+		write report.Writer
+		path  string
+	}
+	var extras []extra
+	for _, spec := range c.StringSlice("report") {
+		name, path, ok := strings.Cut(spec, "=")
+		if !ok || path == "" {
+			return fmt.Errorf("--report %q: want FORMAT=PATH", spec)
+		}
+		w, err := report.Lookup(name)
+		if err != nil {
+			return fmt.Errorf("--report: %w", err)
+		}
+		extras = append(extras, extra{w, path})
+	}
+
+	res, err := lint.Run(lint.Options{
+		Paths:       paths,
+		Stdin:       c.App.Reader,
+		AllowRemote: c.Bool("allow-remote"),
+		Settings:    settingsFrom(c),
+		Enable:      c.StringSlice("enable"),
+		Disable:     c.StringSlice("disable"),
+	})
+	if err != nil {
+		return err
+	}
+	run := &report.Run{
+		ToolVersion: toolVersion(),
+		Findings:    res.Findings,
+		Rules:       res.Rules,
+		Objects:     len(res.Model.Objects),
+		Files:       res.Model.Files,
+		Skipped:     res.Model.Skipped,
+		HelpBase:    HelpBase,
+	}
+	for _, e := range extras {
+		if err := writeFile(e.path, e.write, run); err != nil {
+			return err
+		}
+	}
+	if c.String("format") == "text" {
+		err = report.WriteText(c.App.Writer, run, useColor(c.String("color"), c.App.Writer))
+	} else {
+		err = format(c.App.Writer, run)
+	}
+	if err != nil {
+		return err
+	}
+	if failOn > 0 {
+		for _, f := range run.Active() {
+			if f.Severity >= failOn {
+				return exitCode(exitFindings)
+			}
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, write report.Writer, run *report.Run) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	if err := write(f, run); err != nil {
+		f.Close()
+		return fmt.Errorf("--report %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// useColor: colour only on a terminal, and never when NO_COLOR is set.
+func useColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

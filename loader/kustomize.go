@@ -1,0 +1,301 @@
+package loader
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/meshlint/meshlint/manifest"
+)
+
+// kustomizationNames are the file names kustomize recognises, in its order.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+const originAnnotation = "config.kubernetes.io/origin"
+
+// KustomizationFile returns the kustomization file of dir, or "".
+func KustomizationFile(dir string) string {
+	for _, n := range kustomizationNames {
+		p := filepath.Join(dir, n)
+		if info, err := os.Stat(p); err == nil && !info.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+func isKustomizationName(path string) bool {
+	base := filepath.Base(path)
+	for _, n := range kustomizationNames {
+		if base == n {
+			return true
+		}
+	}
+	return false
+}
+
+// originFS is the disk, except that every kustomization it hands to krusty
+// asks for origin annotations: they are how a built resource is traced back
+// to the file and field the user wrote.
+type originFS struct {
+	filesys.FileSystem
+}
+
+func (f originFS) ReadFile(path string) ([]byte, error) {
+	data, err := f.FileSystem.ReadFile(path)
+	if err != nil || !isKustomizationName(path) {
+		return data, err
+	}
+	return withOriginAnnotations(data), nil
+}
+
+// withOriginAnnotations adds originAnnotations to the kustomization's
+// buildMetadata. A kustomization that does not parse is returned unchanged so
+// that kustomize reports its own error.
+func withOriginAnnotations(data []byte) []byte {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return data
+	}
+	root := doc.Content[0]
+	bm := manifest.MapGet(root, "buildMetadata")
+	if bm == nil {
+		root.Content = append(root.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
+			&yaml.Node{Kind: yaml.SequenceNode})
+		bm = root.Content[len(root.Content)-1]
+	}
+	if bm.Kind != yaml.SequenceNode {
+		return data
+	}
+	for _, item := range bm.Content {
+		if item.Value == "originAnnotations" {
+			return data
+		}
+	}
+	bm.Content = append(bm.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "originAnnotations"})
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// remoteRefs lists the remote resources, bases and components of the
+// kustomization in dir and of the local kustomizations it includes.
+func remoteRefs(dir string, seen map[string]bool) []string {
+	file := KustomizationFile(dir)
+	if file == "" || seen[dir] {
+		return nil
+	}
+	seen[dir] = true
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var k struct {
+		Resources  []string `yaml:"resources"`
+		Bases      []string `yaml:"bases"`
+		Components []string `yaml:"components"`
+	}
+	if yaml.Unmarshal(data, &k) != nil {
+		return nil
+	}
+	var remote []string
+	for _, ref := range append(append(k.Resources, k.Bases...), k.Components...) {
+		local := filepath.Join(dir, ref)
+		if info, err := os.Stat(local); err == nil {
+			if info.IsDir() {
+				remote = append(remote, remoteRefs(local, seen)...)
+			}
+			continue
+		}
+		if looksRemote(ref) {
+			remote = append(remote, ref)
+		}
+	}
+	return remote
+}
+
+func looksRemote(ref string) bool {
+	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "git@") || strings.Contains(ref, "?ref=") ||
+		strings.Contains(ref, ".git/") || strings.HasSuffix(ref, ".git") {
+		return true
+	}
+	first := strings.SplitN(ref, "/", 2)[0]
+	return strings.Contains(first, ".") && first != "." && first != ".." && !strings.HasSuffix(first, ".yaml") && !strings.HasSuffix(first, ".yml")
+}
+
+func (l *loader) loadKustomization(dir string) error {
+	display := l.display(dir)
+	if !l.opts.AllowRemote {
+		if remote := remoteRefs(dir, map[string]bool{}); len(remote) > 0 {
+			return fmt.Errorf("%s: kustomization refers to remote resources (%s); pass --allow-remote to fetch them",
+				display, strings.Join(remote, ", "))
+		}
+	}
+	opts := krusty.MakeDefaultOptions()
+	if l.opts.AllowRemote {
+		opts.LoadRestrictions = 0 // LoadRestrictionsNone: remote bases need it
+	}
+	k := krusty.MakeKustomizer(opts)
+	resources, err := k.Run(originFS{filesys.MakeFsOnDisk()}, dir)
+	if err != nil {
+		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
+	}
+	l.res.Files++ // the kustomization itself
+	sources := map[string][]*manifest.Object{}
+	for _, res := range resources.Resources() {
+		l.addBuiltResource(dir, res, sources)
+	}
+	return nil
+}
+
+// addBuiltResource adds one resource of a kustomize build. Its content is
+// what kustomize built; its positions are those of the document it came from,
+// field by field, so findings point at what the user wrote.
+func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources map[string][]*manifest.Object) {
+	origin, _ := res.GetOrigin()
+	data, err := res.AsYAML()
+	if err != nil {
+		l.problem(manifest.Position{File: l.display(dir)}, "kustomize produced a resource meshlint cannot read: %v", err)
+		return
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		l.problem(manifest.Position{File: l.display(dir)}, "kustomize produced a resource meshlint cannot read: %v", err)
+		return
+	}
+	built := doc.Content[0]
+	removeAnnotation(built, originAnnotation)
+
+	file := KustomizationFile(dir)
+	var src *manifest.Object
+	if origin != nil && origin.Repo == "" && origin.Path != "" {
+		srcPath := filepath.Join(dir, origin.Path)
+		if origin.ConfiguredIn != "" {
+			srcPath = filepath.Join(dir, origin.ConfiguredIn)
+		}
+		file = srcPath
+		objs, ok := sources[srcPath]
+		if !ok {
+			objs = l.sourceObjects(srcPath)
+			sources[srcPath] = objs
+		}
+		src = matchSource(objs, res.GetKind(), res.GetName())
+	}
+	var pos *yaml.Node
+	if src != nil {
+		pos = src.Node
+	}
+	copyPositions(built, pos, &yaml.Node{Line: 1, Column: 1})
+	l.addObject(l.display(file), built, "")
+}
+
+// removeAnnotation drops an annotation meshlint asked kustomize for, so the
+// object reads as the user's own.
+func removeAnnotation(obj *yaml.Node, key string) {
+	meta := manifest.MapGet(obj, "metadata")
+	ann := manifest.MapGet(meta, "annotations")
+	if ann == nil || ann.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		if ann.Content[i].Value == key {
+			ann.Content = append(ann.Content[:i], ann.Content[i+2:]...)
+			break
+		}
+	}
+	if len(ann.Content) == 0 {
+		for i := 0; i+1 < len(meta.Content); i += 2 {
+			if meta.Content[i].Value == "annotations" {
+				meta.Content = append(meta.Content[:i], meta.Content[i+2:]...)
+				break
+			}
+		}
+	}
+}
+
+// sourceObjects parses a file a kustomization drew resources from, only to
+// learn positions; its objects are not added to the set.
+func (l *loader) sourceObjects(path string) []*manifest.Object {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	sub := &loader{opts: l.opts, res: &Result{}, seenDirs: map[string]bool{}}
+	sub.parseFile(l.display(path), data)
+	return sub.res.Objects
+}
+
+// matchSource finds the document a built resource came from. Name prefixes,
+// suffixes and hashes change the name, so the longest original name inside
+// the built one wins when none is equal.
+func matchSource(objs []*manifest.Object, kind, name string) *manifest.Object {
+	var best *manifest.Object
+	for _, o := range objs {
+		if o.Kind != kind {
+			continue
+		}
+		if o.Name == name {
+			return o
+		}
+		if strings.Contains(name, o.Name) && (best == nil || len(o.Name) > len(best.Name)) {
+			best = o
+		}
+	}
+	if best != nil {
+		return best
+	}
+	for _, o := range objs {
+		if o.Kind == kind {
+			return o
+		}
+	}
+	return nil
+}
+
+// copyPositions gives every node of built the line and column of the same
+// field in src; fields kustomize added take those of their nearest ancestor.
+func copyPositions(built, src, fallback *yaml.Node) {
+	at := fallback
+	if src != nil {
+		at = src
+	}
+	built.Line, built.Column = at.Line, at.Column
+	switch built.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(built.Content); i += 2 {
+			key, val := built.Content[i], built.Content[i+1]
+			var srcKey, srcVal *yaml.Node
+			if src != nil && src.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(src.Content); j += 2 {
+					if src.Content[j].Value == key.Value {
+						srcKey, srcVal = src.Content[j], src.Content[j+1]
+						break
+					}
+				}
+			}
+			if srcKey != nil {
+				key.Line, key.Column = srcKey.Line, srcKey.Column
+			} else {
+				key.Line, key.Column = at.Line, at.Column
+			}
+			copyPositions(val, srcVal, at)
+		}
+	case yaml.SequenceNode:
+		for i, item := range built.Content {
+			var srcItem *yaml.Node
+			if src != nil && src.Kind == yaml.SequenceNode && i < len(src.Content) {
+				srcItem = src.Content[i]
+			}
+			copyPositions(item, srcItem, at)
+		}
+	}
+}

@@ -1,0 +1,398 @@
+// Package loader reads manifests from files, directories, stdin and
+// kustomizations into one object set, keeping the position of every field.
+package loader
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/meshlint/meshlint/manifest"
+)
+
+// Options control loading.
+type Options struct {
+	// DefaultNamespace is given to namespaced objects that name none.
+	DefaultNamespace string
+	// AllowRemote lets kustomizations fetch remote bases and resources.
+	AllowRemote bool
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+	// WorkDir is the directory file paths are shown relative to (default: the
+	// process's working directory).
+	WorkDir string
+	// Ignore, when set, drops files and directories found while walking a
+	// directory (never a path named on the command line).
+	Ignore func(path string, isDir bool) bool
+}
+
+// Problem is a document that could not be read as a Kubernetes object; it
+// becomes an MSH001 finding.
+type Problem struct {
+	Pos     manifest.Position
+	Message string
+}
+
+// Result is everything loaded in one run.
+type Result struct {
+	Objects  []*manifest.Object
+	Problems []Problem
+	Files    int // files read (including those with problems)
+	Skipped  int // documents that are not Kubernetes objects
+}
+
+// StdinName is the file name findings use for objects read from stdin.
+const StdinName = "<stdin>"
+
+// Load reads every path. An error means the run cannot go on (a path that
+// does not exist, a kustomize build that fails); problems inside files are
+// reported in Result.Problems instead.
+func Load(paths []string, opts Options) (*Result, error) {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = "default"
+	}
+	if opts.WorkDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		opts.WorkDir = wd
+	}
+	l := &loader{opts: opts, res: &Result{}, seenDirs: map[string]bool{}}
+	for _, p := range paths {
+		if err := l.loadPath(p); err != nil {
+			return nil, err
+		}
+	}
+	return l.res, nil
+}
+
+type loader struct {
+	opts      Options
+	res       *Result
+	seenDirs  map[string]bool
+	stdinRead bool
+}
+
+func (l *loader) display(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	rel, err := filepath.Rel(l.opts.WorkDir, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+func (l *loader) loadPath(p string) error {
+	if p == "-" {
+		if l.stdinRead {
+			return nil
+		}
+		l.stdinRead = true
+		if l.opts.Stdin == nil {
+			return errors.New("no standard input to read for '-'")
+		}
+		data, err := io.ReadAll(l.opts.Stdin)
+		if err != nil {
+			return fmt.Errorf("reading standard input: %w", err)
+		}
+		l.res.Files++
+		l.parseFile(StdinName, data)
+		return nil
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: no such file or directory", p)
+		}
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if info.IsDir() {
+		return l.loadDir(p)
+	}
+	l.loadFile(p)
+	return nil
+}
+
+func (l *loader) loadDir(dir string) error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if l.seenDirs[real] {
+		return nil // a symlink led back to a directory already read
+	}
+	l.seenDirs[real] = true
+	if k := KustomizationFile(dir); k != "" {
+		return l.loadKustomization(dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(path)
+			if err != nil {
+				continue // dangling link: nothing to read
+			}
+			isDir = info.IsDir()
+		}
+		if strings.HasPrefix(e.Name(), ".") && isDir {
+			continue // .git and friends
+		}
+		if l.opts.Ignore != nil && l.opts.Ignore(l.display(path), isDir) {
+			continue
+		}
+		if isDir {
+			if err := l.loadDir(path); err != nil {
+				return err
+			}
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".yaml", ".yml", ".json":
+			l.loadFile(path)
+		}
+	}
+	return nil
+}
+
+func (l *loader) loadFile(path string) {
+	name := l.display(path)
+	l.res.Files++
+	data, err := os.ReadFile(path)
+	if err != nil {
+		l.problem(manifest.Position{File: name}, "cannot read file: %v", err)
+		return
+	}
+	l.parseFile(name, data)
+}
+
+func (l *loader) problem(pos manifest.Position, format string, args ...any) {
+	l.res.Problems = append(l.res.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// parseFile splits a file into documents and reads each on its own, so that
+// one broken document does not hide the others.
+func (l *loader) parseFile(name string, data []byte) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		l.problem(manifest.Position{File: name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
+		return
+	}
+	if !utf8.Valid(data) {
+		line, col := invalidUTF8Position(data)
+		l.problem(manifest.Position{File: name, Line: line, Column: col}, "file is not valid UTF-8")
+		return
+	}
+	for _, doc := range splitDocuments(data) {
+		l.parseDocument(name, doc)
+	}
+}
+
+func invalidUTF8Position(data []byte) (int, int) {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return line, col
+}
+
+type document struct {
+	data      []byte
+	firstLine int // 1-based line of data's first byte in the file
+}
+
+// splitDocuments cuts a YAML stream at its "---" markers. yaml.v3 cannot go on
+// after a syntax error, so each document is parsed alone, and its line
+// numbers are shifted back to file lines.
+func splitDocuments(data []byte) []document {
+	var docs []document
+	start, startLine, line := 0, 1, 1
+	for i := 0; i < len(data); {
+		end := bytes.IndexByte(data[i:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = i + end + 1
+		}
+		text := data[i:next]
+		if isDocMarker(text) && i > start {
+			docs = append(docs, document{data: data[start:i], firstLine: startLine})
+			start, startLine = i, line
+		}
+		i = next
+		line++
+	}
+	docs = append(docs, document{data: data[start:], firstLine: startLine})
+	return docs
+}
+
+func isDocMarker(line []byte) bool {
+	if !bytes.HasPrefix(line, []byte("---")) {
+		return false
+	}
+	rest := line[3:]
+	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
+}
+
+func (l *loader) parseDocument(name string, doc document) {
+	dec := yaml.NewDecoder(bytes.NewReader(doc.data))
+	for {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			line, msg := yamlErrorLine(err)
+			l.problem(manifest.Position{File: name, Line: doc.firstLine + line - 1, Column: 1}, "YAML does not parse: %s", msg)
+			return
+		}
+		shiftLines(&root, doc.firstLine-1)
+		l.addDocument(name, &root)
+	}
+}
+
+func shiftLines(n *yaml.Node, by int) {
+	if by == 0 {
+		return
+	}
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n.Line += by
+		stack = append(stack, n.Content...)
+	}
+}
+
+// yamlErrorLine pulls the line out of yaml.v3's "yaml: line N: msg" errors.
+func yamlErrorLine(err error) (int, string) {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return line, msg
+	}
+	return 1, msg
+}
+
+// addDocument turns one parsed document into objects (expanding kind: List).
+func (l *loader) addDocument(name string, root *yaml.Node) {
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+		return // empty document or only comments
+	}
+	n := root.Content[0]
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return
+	}
+	if manifest.ExpandedSize(n, manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		l.problem(manifest.Position{File: name, Line: n.Line, Column: n.Column}, "%v", manifest.ErrAliasBomb)
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		l.res.Skipped++ // a scalar or a list: not a Kubernetes object
+		return
+	}
+	l.addObject(name, n, "")
+}
+
+func (l *loader) addObject(name string, n *yaml.Node, within string) {
+	pos := manifest.Position{File: name, Line: n.Line, Column: n.Column}
+	apiVersion := manifest.MapGet(n, "apiVersion")
+	kind := manifest.MapGet(n, "kind")
+	if apiVersion == nil && kind == nil {
+		l.res.Skipped++
+		return
+	}
+	av, k := manifest.ScalarString(apiVersion), manifest.ScalarString(kind)
+	switch {
+	case k == "":
+		l.problem(pos, "%sdocument has apiVersion %q but no kind", within, av)
+		return
+	case av == "":
+		l.problem(pos, "%s%s has kind but no apiVersion", within, k)
+		return
+	}
+	if (k == "List" || strings.HasSuffix(k, "List")) && av == "v1" {
+		items := manifest.MapGet(n, "items")
+		if items != nil && items.Kind == yaml.SequenceNode {
+			for i, item := range items.Content {
+				if item.Kind != yaml.MappingNode {
+					l.problem(manifest.Position{File: name, Line: item.Line, Column: item.Column}, "%s item %d is not an object", k, i)
+					continue
+				}
+				l.addObject(name, item, fmt.Sprintf("%s item %d: ", k, i))
+			}
+			return
+		}
+	}
+	meta := manifest.MapGet(n, "metadata")
+	obj := &manifest.Object{
+		APIVersion:  av,
+		Kind:        k,
+		Name:        manifest.ScalarString(manifest.MapGet(meta, "name")),
+		Namespace:   manifest.ScalarString(manifest.MapGet(meta, "namespace")),
+		Labels:      manifest.StringMap(manifest.MapGet(meta, "labels")),
+		Annotations: manifest.StringMap(manifest.MapGet(meta, "annotations")),
+		File:        name,
+		Node:        n,
+	}
+	if obj.Name == "" {
+		p := pos
+		if meta != nil {
+			p = manifest.Position{File: name, Line: meta.Line, Column: meta.Column}
+		}
+		l.problem(p, "%s%s has no metadata.name", within, k)
+		return
+	}
+	obj.NamespaceSet = obj.Namespace != ""
+	if !obj.NamespaceSet && !ClusterScoped(k) {
+		obj.Namespace = l.opts.DefaultNamespace
+	}
+	l.res.Objects = append(l.res.Objects, obj)
+}
+
+// ClusterScoped reports the kinds that live outside namespaces.
+func ClusterScoped(kind string) bool {
+	switch kind {
+	case "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+		"Node", "PersistentVolume", "StorageClass", "ClusterRbacConfig",
+		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+		"PriorityClass", "IngressClass", "APIService", "ClusterIssuer",
+		"GatewayClass", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,145 @@
+package model
+
+import (
+	networkingv1beta1 "istio.io/api/networking/v1beta1"
+	securityv1beta1 "istio.io/api/security/v1beta1"
+	typev1beta1 "istio.io/api/type/v1beta1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/meshlint/meshlint/manifest"
+)
+
+// AuthorizationPolicy is an Istio AuthorizationPolicy (security.istio.io v1
+// and v1beta1 share the schema).
+type AuthorizationPolicy struct {
+	Object *manifest.Object
+	Spec   *securityv1beta1.AuthorizationPolicy
+	// Selector is nil when the policy has no selector (every workload of its
+	// namespace, or of the mesh in the root namespace).
+	Selector labels.Selector
+	// MeshWide is true for a policy in the root namespace.
+	MeshWide bool
+	// TargetRefs is true when the policy attaches by targetRef(s) (waypoints
+	// and gateways) rather than by selector.
+	TargetRefs bool
+}
+
+// Applies reports whether the policy governs workload w's sidecar (or ztunnel).
+func (ap *AuthorizationPolicy) Applies(w *Workload) bool {
+	if ap.TargetRefs {
+		return false
+	}
+	if !ap.MeshWide && w.Namespace != ap.Object.Namespace {
+		return false
+	}
+	return ap.Selector == nil || ap.Selector.Matches(w.Labels)
+}
+
+// PeerAuthentication is an Istio PeerAuthentication.
+type PeerAuthentication struct {
+	Object   *manifest.Object
+	Spec     *securityv1beta1.PeerAuthentication
+	Selector labels.Selector // nil: namespace (or mesh) scope
+	MeshWide bool
+}
+
+// DestinationRule is an Istio DestinationRule.
+type DestinationRule struct {
+	Object *manifest.Object
+	Spec   *networkingv1beta1.DestinationRule
+}
+
+func (m *Model) buildIstio() {
+	for _, o := range m.byKind["AuthorizationPolicy"] {
+		if Served(o.Kind, o.APIVersion) != ServedYes {
+			continue
+		}
+		spec := &securityv1beta1.AuthorizationPolicy{}
+		if !m.decodeProto(o, "spec", spec) {
+			continue
+		}
+		ap := &AuthorizationPolicy{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
+		m.validateAuthz(ap)
+		ap.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
+		ap.TargetRefs = spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0
+		m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
+	}
+	for _, o := range m.byKind["PeerAuthentication"] {
+		if Served(o.Kind, o.APIVersion) != ServedYes {
+			continue
+		}
+		spec := &securityv1beta1.PeerAuthentication{}
+		if !m.decodeProto(o, "spec", spec) {
+			continue
+		}
+		pa := &PeerAuthentication{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
+		pa.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
+		if len(spec.GetPortLevelMtls()) > 0 && pa.Selector == nil {
+			m.addSpecError(o, "spec.portLevelMtls", "portLevelMtls needs a workload selector")
+		}
+		m.PeerAuthentications = append(m.PeerAuthentications, pa)
+	}
+	for _, o := range m.byKind["DestinationRule"] {
+		if Served(o.Kind, o.APIVersion) != ServedYes {
+			continue
+		}
+		spec := &networkingv1beta1.DestinationRule{}
+		if !m.decodeProto(o, "spec", spec) {
+			continue
+		}
+		if spec.GetHost() == "" {
+			m.addSpecError(o, "spec", "DestinationRule needs spec.host")
+		}
+		m.DestinationRules = append(m.DestinationRules, &DestinationRule{Object: o, Spec: spec})
+	}
+}
+
+func (m *Model) workloadSelector(o *manifest.Object, path string, sel *typev1beta1.WorkloadSelector) labels.Selector {
+	if sel == nil || len(sel.GetMatchLabels()) == 0 {
+		return nil
+	}
+	s, err := labels.ValidatedSelectorFromSet(sel.GetMatchLabels())
+	if err != nil {
+		m.addSpecError(o, path+".matchLabels", "invalid selector: %v", err)
+		return labels.Nothing()
+	}
+	return s
+}
+
+// validateAuthz applies the checks istiod's validation webhook makes.
+func (m *Model) validateAuthz(ap *AuthorizationPolicy) {
+	o, spec := ap.Object, ap.Spec
+	if spec.GetSelector() != nil && (spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0) {
+		m.addSpecError(o, "spec.targetRefs", "selector and targetRefs cannot both be set")
+	}
+	action := spec.GetAction()
+	switch action {
+	case securityv1beta1.AuthorizationPolicy_DENY, securityv1beta1.AuthorizationPolicy_CUSTOM, securityv1beta1.AuthorizationPolicy_AUDIT:
+		if len(spec.GetRules()) == 0 {
+			m.addSpecError(o, "spec.action", "a %s policy needs rules: with none it matches nothing", action)
+		}
+	}
+	if action == securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() == nil {
+		m.addSpecError(o, "spec.action", "a CUSTOM policy needs spec.provider")
+	}
+	if action != securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() != nil {
+		m.addSpecError(o, "spec.provider", "provider is only allowed with action CUSTOM")
+	}
+	for i, r := range spec.GetRules() {
+		for j, f := range r.GetFrom() {
+			if f.GetSource() == nil {
+				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".from", j), "from needs a source")
+			}
+		}
+		for j, t := range r.GetTo() {
+			if t.GetOperation() == nil {
+				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".to", j), "to needs an operation")
+			}
+		}
+		for j, c := range r.GetWhen() {
+			if c.GetKey() == "" {
+				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".when", j), "when needs a key")
+			}
+		}
+	}
+}

@@ -1,0 +1,326 @@
+// Package model is what every check reads: the loaded objects with their
+// positions, and what they mean together (namespaces, workloads, identities,
+// services, compiled selectors). It is built once per run.
+package model
+
+import (
+	"sort"
+
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/meshlint/meshlint/loader"
+	"github.com/meshlint/meshlint/manifest"
+)
+
+// Settings are the mesh facts that manifests do not say.
+type Settings struct {
+	DefaultNamespace string
+	TrustDomain      string
+	RootNamespace    string
+	IstiodNamespace  string
+}
+
+// DefaultSettings are Istio's defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		DefaultNamespace: "default",
+		TrustDomain:      "cluster.local",
+		RootNamespace:    "istio-system",
+		IstiodNamespace:  "istio-system",
+	}
+}
+
+// Model is the analyzed object set.
+type Model struct {
+	Settings Settings
+
+	Objects  []*manifest.Object
+	Problems []loader.Problem // documents that are not valid manifests (MSH001)
+	Files    int
+	Skipped  int
+
+	Namespaces      []*Namespace
+	Workloads       []*Workload
+	Services        []*Service
+	ServiceAccounts map[string]*manifest.Object // "ns/name"
+
+	NetworkPolicies       []*NetworkPolicy
+	AuthorizationPolicies []*AuthorizationPolicy
+	PeerAuthentications   []*PeerAuthentication
+	DestinationRules      []*DestinationRule
+	ServiceRoles          []*ServiceRole
+	ServiceRoleBindings   []*ServiceRoleBinding
+	RbacConfigs           []*RbacConfig
+
+	// SpecErrors are fields that fail strict decoding or the API's own
+	// validation (MSH003). The parts they name are left out of the model.
+	SpecErrors []SpecError
+
+	byKind        map[string][]*manifest.Object
+	nsByName      map[string]*Namespace
+	workloadsByNS map[string][]*Workload
+	servicesByNS  map[string][]*Service
+}
+
+// SpecError is a field that the API would reject.
+type SpecError struct {
+	Object  *manifest.Object
+	Path    string
+	Message string
+}
+
+// Namespace is a declared namespace, or one implied because objects use it.
+type Namespace struct {
+	Name    string
+	Labels  labels.Set // always holds kubernetes.io/metadata.name
+	Object  *manifest.Object
+	Implied bool // not declared in the set
+}
+
+// MeshMode says how a workload takes part in the mesh.
+type MeshMode string
+
+const (
+	MeshNone    MeshMode = "none"
+	MeshSidecar MeshMode = "sidecar"
+	MeshAmbient MeshMode = "ambient"
+)
+
+// ContainerPort is a port a workload's containers declare.
+type ContainerPort struct {
+	Name     string
+	Port     int32
+	Protocol string // TCP, UDP or SCTP
+}
+
+// Workload is one pod template: the unit that policies select.
+type Workload struct {
+	Kind      string // Deployment, Pod, ... (for an owned Pod: its owner's kind)
+	Namespace string
+	Name      string // for an owned Pod: its owner's name
+	Object    *manifest.Object
+	// TemplatePath is the field path of the pod template's metadata parent
+	// ("spec.template" for a Deployment, "" for a Pod).
+	TemplatePath string
+
+	Labels         labels.Set
+	Annotations    map[string]string
+	ServiceAccount string
+	Ports          []ContainerPort
+	Mesh           MeshMode
+	// Identity is the SPIFFE principal without the scheme
+	// (<trust-domain>/ns/<ns>/sa/<sa>), or "" outside the mesh.
+	Identity string
+	// Implied workloads (kube-dns, istiod) stand for cluster services the set
+	// lacks; they are matched but never reported on.
+	Implied bool
+}
+
+// ID is the workload's name as the graph prints it: ns/name[Kind].
+func (w *Workload) ID() string {
+	return w.Namespace + "/" + w.Name + "[" + w.Kind + "]"
+}
+
+// Principal is the identity with the spiffe:// scheme, or "".
+func (w *Workload) Principal() string {
+	if w.Identity == "" {
+		return ""
+	}
+	return "spiffe://" + w.Identity
+}
+
+// Service is a Kubernetes Service.
+type Service struct {
+	Object   *manifest.Object
+	Selector labels.Set // nil: the Service selects no pods by label
+	Ports    []ServicePort
+}
+
+// ServicePort maps a Service port to the pods' port.
+type ServicePort struct {
+	Name       string
+	Port       int32
+	TargetPort string // number or name; "" means the same as Port
+	Protocol   string
+	Path       string
+}
+
+// ByKind returns the objects of a kind, in load order.
+func (m *Model) ByKind(kind string) []*manifest.Object { return m.byKind[kind] }
+
+// Namespace returns the namespace of that name, or nil.
+func (m *Model) Namespace(name string) *Namespace { return m.nsByName[name] }
+
+// WorkloadsIn returns the workloads of a namespace.
+func (m *Model) WorkloadsIn(ns string) []*Workload { return m.workloadsByNS[ns] }
+
+// ServicesIn returns the Services of a namespace.
+func (m *Model) ServicesIn(ns string) []*Service { return m.servicesByNS[ns] }
+
+// HasServiceAccount reports whether ns/name is declared or used by a workload.
+func (m *Model) HasServiceAccount(ns, name string) bool {
+	if _, ok := m.ServiceAccounts[ns+"/"+name]; ok {
+		return true
+	}
+	for _, w := range m.workloadsByNS[ns] {
+		if w.ServiceAccount == name {
+			return true
+		}
+	}
+	return false
+}
+
+// SelectWorkloads returns the workloads of ns (all namespaces when ns is "")
+// whose pod labels sel matches.
+func (m *Model) SelectWorkloads(ns string, sel labels.Selector) []*Workload {
+	var out []*Workload
+	pick := func(ws []*Workload) {
+		for _, w := range ws {
+			if sel.Matches(w.Labels) {
+				out = append(out, w)
+			}
+		}
+	}
+	if ns != "" {
+		pick(m.workloadsByNS[ns])
+		return out
+	}
+	pick(m.Workloads)
+	return out
+}
+
+// Build computes the model from loaded objects.
+func Build(res *loader.Result, settings Settings) *Model {
+	def := DefaultSettings()
+	if settings.DefaultNamespace == "" {
+		settings.DefaultNamespace = def.DefaultNamespace
+	}
+	if settings.TrustDomain == "" {
+		settings.TrustDomain = def.TrustDomain
+	}
+	if settings.RootNamespace == "" {
+		settings.RootNamespace = def.RootNamespace
+	}
+	if settings.IstiodNamespace == "" {
+		settings.IstiodNamespace = def.IstiodNamespace
+	}
+	m := &Model{
+		Settings:        settings,
+		Objects:         res.Objects,
+		Problems:        res.Problems,
+		Files:           res.Files,
+		Skipped:         res.Skipped,
+		ServiceAccounts: map[string]*manifest.Object{},
+		byKind:          map[string][]*manifest.Object{},
+		nsByName:        map[string]*Namespace{},
+		workloadsByNS:   map[string][]*Workload{},
+		servicesByNS:    map[string][]*Service{},
+	}
+	for _, o := range res.Objects {
+		m.byKind[o.Kind] = append(m.byKind[o.Kind], o)
+	}
+	m.buildNamespaces()
+	m.buildWorkloads()
+	m.addImpliedServices()
+	m.buildServices()
+	for _, o := range m.byKind["ServiceAccount"] {
+		m.ServiceAccounts[o.Namespace+"/"+o.Name] = o
+	}
+	m.buildNetworkPolicies()
+	m.buildIstio()
+	m.buildLegacy()
+	sort.SliceStable(m.SpecErrors, func(i, j int) bool {
+		a, b := m.SpecErrors[i], m.SpecErrors[j]
+		if a.Object.File != b.Object.File {
+			return a.Object.File < b.Object.File
+		}
+		return a.Object.Node.Line < b.Object.Node.Line
+	})
+	return m
+}
+
+func (m *Model) addSpecError(o *manifest.Object, path, format string, args ...any) {
+	m.SpecErrors = append(m.SpecErrors, SpecError{Object: o, Path: path, Message: sprintf(format, args...)})
+}
+
+func (m *Model) buildNamespaces() {
+	for _, o := range m.byKind["Namespace"] {
+		if o.APIVersion != "v1" {
+			continue
+		}
+		if _, dup := m.nsByName[o.Name]; dup {
+			continue
+		}
+		ls := labels.Set{}
+		for k, v := range o.Labels {
+			ls[k] = v
+		}
+		ls["kubernetes.io/metadata.name"] = o.Name
+		ns := &Namespace{Name: o.Name, Labels: ls, Object: o}
+		m.nsByName[o.Name] = ns
+		m.Namespaces = append(m.Namespaces, ns)
+	}
+	for _, o := range m.Objects {
+		if o.Namespace != "" {
+			m.impliedNamespace(o.Namespace)
+		}
+	}
+}
+
+// impliedNamespace returns the namespace, adding it when no manifest declares it.
+func (m *Model) impliedNamespace(name string) *Namespace {
+	if ns := m.nsByName[name]; ns != nil {
+		return ns
+	}
+	ns := &Namespace{Name: name, Labels: labels.Set{"kubernetes.io/metadata.name": name}, Implied: true}
+	m.nsByName[name] = ns
+	m.Namespaces = append(m.Namespaces, ns)
+	return ns
+}
+
+func (m *Model) sortIndexes() {
+	sort.Slice(m.Namespaces, func(i, j int) bool { return m.Namespaces[i].Name < m.Namespaces[j].Name })
+}
+
+func (m *Model) buildServices() {
+	for _, o := range m.byKind["Service"] {
+		if o.APIVersion != "v1" {
+			continue
+		}
+		svc := &Service{Object: o}
+		spec := manifest.MapGet(o.Node, "spec")
+		if sel := manifest.MapGet(spec, "selector"); sel != nil {
+			svc.Selector = labels.Set(manifest.StringMap(sel))
+		}
+		ports := manifest.MapGet(spec, "ports")
+		if ports != nil {
+			for i, p := range ports.Content {
+				sp := ServicePort{
+					Name:       manifest.ScalarString(manifest.MapGet(p, "name")),
+					Port:       int32(atoi(manifest.ScalarString(manifest.MapGet(p, "port")))),
+					TargetPort: manifest.ScalarString(manifest.MapGet(p, "targetPort")),
+					Protocol:   protocolOrTCP(manifest.ScalarString(manifest.MapGet(p, "protocol"))),
+					Path:       manifest.JoinIndex("spec.ports", i),
+				}
+				svc.Ports = append(svc.Ports, sp)
+			}
+		}
+		m.Services = append(m.Services, svc)
+		m.servicesByNS[o.Namespace] = append(m.servicesByNS[o.Namespace], svc)
+	}
+}
+
+// ServiceWorkloads returns the workloads a Service sends traffic to.
+func (m *Model) ServiceWorkloads(svc *Service) []*Workload {
+	if len(svc.Selector) == 0 {
+		return nil
+	}
+	return m.SelectWorkloads(svc.Object.Namespace, labels.SelectorFromSet(svc.Selector))
+}
+
+func protocolOrTCP(p string) string {
+	if p == "" {
+		return "TCP"
+	}
+	return p
+}

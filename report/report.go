@@ -1,0 +1,72 @@
+// Package report writes findings in the formats users and CI read.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/analyzer"
+)
+
+// Run is everything a report needs to know about one lint run.
+type Run struct {
+	ToolVersion string
+	Findings    []analyzer.Finding
+	Rules       []*analyzer.Rule // the rules that ran
+	Objects     int
+	Files       int
+	Skipped     int
+	// HelpBase is the URL rule pages live under (helpUri = HelpBase + ID + ".md").
+	HelpBase string
+}
+
+// Writer writes one format.
+type Writer func(w io.Writer, run *Run) error
+
+var writers = map[string]Writer{
+	"text": func(w io.Writer, run *Run) error { return WriteText(w, run, false) },
+	"json": WriteJSON,
+}
+
+// Register adds a format; packages that add formats call it from init.
+func Register(name string, fn Writer) { writers[name] = fn }
+
+// Lookup returns the writer of a format.
+func Lookup(name string) (Writer, error) {
+	fn, ok := writers[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown format %q (want %s)", name, strings.Join(Formats(), ", "))
+	}
+	return fn, nil
+}
+
+// Formats lists the known formats.
+func Formats() []string {
+	var names []string
+	for n := range writers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// HelpURI is the page of a rule.
+func (run *Run) HelpURI(r *analyzer.Rule) string {
+	if r.HelpURI != "" {
+		return r.HelpURI
+	}
+	return run.HelpBase + r.ID + ".md"
+}
+
+// Active returns the findings that are not suppressed.
+func (run *Run) Active() []analyzer.Finding {
+	out := make([]analyzer.Finding, 0, len(run.Findings))
+	for _, f := range run.Findings {
+		if f.Suppressed == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/meshlint/meshlint/analyzer"
+)
+
+const (
+	colorReset  = "\x1b[0m"
+	colorBold   = "\x1b[1m"
+	colorRed    = "\x1b[31m"
+	colorYellow = "\x1b[33m"
+	colorCyan   = "\x1b[36m"
+	colorDim    = "\x1b[2m"
+)
+
+// WriteText prints findings like a compiler: file:line:col: severity: message
+// [ID name], grouped by file, then a summary line. color is for terminals.
+func WriteText(out io.Writer, run *Run, color bool) error {
+	w := bufio.NewWriter(out)
+	paint := func(c, s string) string {
+		if !color {
+			return s
+		}
+		return c + s + colorReset
+	}
+	file := ""
+	for _, f := range run.Active() {
+		if f.Pos.File != file {
+			if file != "" {
+				fmt.Fprintln(w)
+			}
+			file = f.Pos.File
+		}
+		fmt.Fprintf(w, "%s: %s: %s %s\n", paint(colorBold, f.Pos.String()), paint(severityColor(f.Severity), f.Severity.String()),
+			f.Message, paint(colorDim, "["+f.Rule.ID+" "+f.Rule.Name+"]"))
+		for _, r := range f.Related {
+			fmt.Fprintf(w, "    %s: %s\n", r.Pos.String(), r.Message)
+		}
+	}
+	if file != "" {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, Summary(run))
+	return w.Flush()
+}
+
+func severityColor(s analyzer.Severity) string {
+	switch s {
+	case analyzer.Error:
+		return colorRed
+	case analyzer.Warning:
+		return colorYellow
+	}
+	return colorCyan
+}
+
+// Summary is the one-line tally every text report ends with.
+func Summary(run *Run) string {
+	c := analyzer.Counts(run.Findings)
+	suppressed := len(run.Findings) - len(run.Active())
+	s := fmt.Sprintf("%d objects in %d files", run.Objects, run.Files)
+	if run.Skipped > 0 {
+		s += fmt.Sprintf(", skipped %d non-Kubernetes documents", run.Skipped)
+	}
+	s += fmt.Sprintf(": %d errors, %d warnings, %d notes", c[analyzer.Error], c[analyzer.Warning], c[analyzer.Note])
+	if suppressed > 0 {
+		s += fmt.Sprintf(" (%d suppressed)", suppressed)
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package rules
+
+import "github.com/meshlint/meshlint/analyzer"
+
+// InvalidManifest reports documents that are not valid manifests.
+var InvalidManifest = &analyzer.Rule{
+	ID:       "MSH001",
+	Name:     "invalid-manifest",
+	Severity: analyzer.Error,
+	Summary:  "A document does not parse, or is not a complete Kubernetes object.",
+	Description: `A manifest that does not parse is never applied: kubectl stops at it, and
+every policy it holds is missing from the cluster. meshlint reports bad YAML or
+JSON, text that is not UTF-8, binary files, YAML alias bombs, documents with a
+` + "`kind`" + ` but no ` + "`apiVersion`" + ` (or the reverse), and objects without ` + "`metadata.name`" + `.
+
+The other documents of the file, and every other file, are still linted.
+Documents with neither ` + "`apiVersion`" + ` nor ` + "`kind`" + ` are not Kubernetes objects: they
+are skipped and counted in the summary, not reported.`,
+	Bad: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+spec:
+  podSelector: {}
+    policyTypes: [Ingress]   # indented under podSelector: not YAML
+`,
+	Good: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`,
+	Fix:  "Fix the syntax at the reported line, or add the missing apiVersion, kind or metadata.name.",
+	Tags: []string{"correctness"},
+	Run: func(pass *analyzer.Pass) {
+		for _, p := range pass.Model.Problems {
+			pass.ReportFile(p.Pos, "%s", p.Message)
+		}
+	},
+}

@@ -1,0 +1,61 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/model"
+)
+
+// UnservedAPIVersion reports known kinds under an apiVersion that never
+// served them (or no longer does).
+var UnservedAPIVersion = &analyzer.Rule{
+	ID:       "MSH002",
+	Name:     "unserved-api-version",
+	Severity: analyzer.Error,
+	Summary:  "A known kind is written under an apiVersion that does not serve it.",
+	Description: `The API server refuses an object whose apiVersion does not serve its kind
+("no matches for kind"), so the object never exists in the cluster. Old guides
+keep such manifests alive: ` + "`NetworkPolicy`" + ` under ` + "`extensions/v1beta1`" + ` (removed in
+Kubernetes 1.16), or Istio's legacy ` + "`ServiceRole`" + ` under ` + "`security.istio.io/v1beta1`" + `, a
+group that never served it (it lived in ` + "`rbac.istio.io/v1alpha1`" + ` until Istio 1.6).`,
+	Bad: `apiVersion: security.istio.io/v1beta1
+kind: ServiceRole
+metadata:
+  name: frontend-service
+spec:
+  rules:
+  - services: ["backend"]
+`,
+	Good: `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: backend
+  namespace: backend
+spec:
+  selector:
+    matchLabels:
+      app: backend
+  action: ALLOW
+  rules:
+  - from:
+    - source:
+        principals: ["cluster.local/ns/frontend/sa/default"]
+`,
+	Fix:  "Use an apiVersion that serves the kind; for legacy Istio RBAC, migrate to AuthorizationPolicy (`meshlint migrate`).",
+	Tags: []string{"correctness"},
+	Run: func(pass *analyzer.Pass) {
+		for _, o := range pass.Model.Objects {
+			if model.Served(o.Kind, o.APIVersion) != model.ServedNo {
+				continue
+			}
+			served := model.ServedVersions(o.Kind)
+			if model.IsLegacyRBAC(o.Kind) {
+				pass.Report(o, "apiVersion", "%s is not served by %s: no Istio release ever served it from there (it lived in %s, removed in Istio 1.6)",
+					o.Kind, o.APIVersion, strings.Join(served, ", "))
+				continue
+			}
+			pass.Report(o, "apiVersion", "%s is not served by %s; use %s", o.Kind, o.APIVersion, strings.Join(served, " or "))
+		}
+	},
+}

@@ -1,0 +1,35 @@
+// Package rules holds meshlint's built-in rules, one per file. Each rule is
+// an analyzer.Rule value with its documentation beside its code; fixtures
+// live in testdata/<ID>/.
+package rules
+
+import (
+	"strings"
+
+	"github.com/meshlint/meshlint/analyzer"
+)
+
+// All returns every built-in rule, ordered by ID.
+func All() []*analyzer.Rule {
+	return []*analyzer.Rule{
+		InvalidManifest,
+		UnservedAPIVersion,
+		InvalidSpec,
+		NetpolPeerSplit,
+		NetpolPodSelectorWrongNamespace,
+		LegacyRBACRemoved,
+		LegacyBindingRoleMissing,
+		LegacyBindingSubjectMissing,
+		LegacyRoleServiceMissing,
+	}
+}
+
+// Lookup finds a built-in rule by ID or name (case-insensitive).
+func Lookup(idOrName string) *analyzer.Rule {
+	for _, r := range All() {
+		if strings.EqualFold(r.ID, idOrName) || strings.EqualFold(r.Name, idOrName) {
+			return r
+		}
+	}
+	return nil
+}
