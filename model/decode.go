@@ -16,25 +16,26 @@ import (
 )
 
 // decodeK8s decodes the field at path of o strictly into v (a k8s.io/api
-// type). Unknown fields and wrong types become spec errors at their field;
-// it reports whether v is usable.
-func (m *Model) decodeK8s(o *manifest.Object, path string, v any) bool {
+// type). Unknown fields and wrong types become spec errors at their field.
+// usable says v holds the object (less any unknown fields); clean says no
+// field was unknown, so the API server would accept the object as written.
+func (m *Model) decodeK8s(o *manifest.Object, path string, v any) (usable, clean bool) {
 	node := o.Lookup(path)
 	if node == nil {
-		return true
+		return true, true
 	}
 	value, err := manifest.NodeValue(node)
 	if err != nil {
 		m.addSpecError(o, path, "%v", err)
-		return false
+		return false, false
 	}
 	data, err := json.Marshal(value)
 	if err != nil {
 		m.addSpecError(o, path, "%s cannot be encoded as JSON: %v", path, err)
-		return false
+		return false, false
 	}
 	strict, err := kjson.UnmarshalStrict(data, v, kjson.DisallowUnknownFields, kjson.DisallowDuplicateFields)
-	ok := true
+	clean = true
 	for _, e := range strict {
 		msg := e.Error()
 		field := strings.Trim(strings.TrimPrefix(msg, "unknown field "), `"`)
@@ -44,7 +45,7 @@ func (m *Model) decodeK8s(o *manifest.Object, path string, v any) bool {
 		} else {
 			m.addSpecError(o, full, "unknown field %q: %s %s has no such field (misspelt?)", lastSegment(full), o.APIVersion, o.Kind)
 		}
-		ok = false
+		clean = false
 	}
 	if err != nil {
 		var te *json.UnmarshalTypeError
@@ -57,9 +58,9 @@ func (m *Model) decodeK8s(o *manifest.Object, path string, v any) bool {
 		} else {
 			m.addSpecError(o, path, "%s does not decode: %v", path, err)
 		}
-		return false
+		return false, false
 	}
-	return ok
+	return true, clean
 }
 
 func jsonTypeName(goKind string) string {
@@ -96,34 +97,35 @@ func lastSegment(path string) string {
 }
 
 // decodeProto decodes the field at path of o into msg (an istio.io/api type)
-// strictly: field names are checked against the message descriptors first,
-// so that a misspelt field is reported at its own line, then protojson
-// decodes with unknown fields refused.
-func (m *Model) decodeProto(o *manifest.Object, path string, msg proto.Message) bool {
+// strictly: field names and value shapes are checked against the message
+// descriptors first, so that a misspelt field is reported at its own line;
+// then protojson decodes what is known. usable and clean mean what they mean
+// for decodeK8s.
+func (m *Model) decodeProto(o *manifest.Object, path string, msg proto.Message) (usable, clean bool) {
 	node := o.Lookup(path)
 	if node == nil {
-		return true
+		return true, true
 	}
 	before := len(m.SpecErrors)
 	m.checkProtoFields(o, path, node, msg.ProtoReflect().Descriptor())
-	if len(m.SpecErrors) > before {
-		return false
-	}
+	clean = len(m.SpecErrors) == before
 	value, err := manifest.NodeValue(node)
 	if err != nil {
 		m.addSpecError(o, path, "%v", err)
-		return false
+		return false, false
 	}
 	data, err := json.Marshal(value)
 	if err != nil {
 		m.addSpecError(o, path, "%s cannot be encoded as JSON: %v", path, err)
-		return false
+		return false, false
 	}
-	if err := (protojson.UnmarshalOptions{}).Unmarshal(data, msg); err != nil {
-		m.addSpecError(o, path, "%s does not decode: %s", path, cleanProtoError(err))
-		return false
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, msg); err != nil {
+		if clean {
+			m.addSpecError(o, path, "%s does not decode: %s", path, cleanProtoError(err))
+		}
+		return false, false
 	}
-	return true
+	return true, clean
 }
 
 func cleanProtoError(err error) string {

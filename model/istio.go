@@ -55,21 +55,25 @@ func (m *Model) buildIstio() {
 			continue
 		}
 		spec := &securityv1beta1.AuthorizationPolicy{}
-		if !m.decodeProto(o, "spec", spec) {
+		usable, clean := m.decodeProto(o, "spec", spec)
+		if !usable {
 			continue
 		}
 		ap := &AuthorizationPolicy{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
 		m.validateAuthz(ap)
 		ap.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
 		ap.TargetRefs = spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0
-		m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
+		if clean { // the API server refuses unknown fields: the object never exists
+			m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
+		}
 	}
 	for _, o := range m.byKind["PeerAuthentication"] {
 		if Served(o.Kind, o.APIVersion) != ServedYes {
 			continue
 		}
 		spec := &securityv1beta1.PeerAuthentication{}
-		if !m.decodeProto(o, "spec", spec) {
+		usable, clean := m.decodeProto(o, "spec", spec)
+		if !usable {
 			continue
 		}
 		pa := &PeerAuthentication{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
@@ -77,20 +81,25 @@ func (m *Model) buildIstio() {
 		if len(spec.GetPortLevelMtls()) > 0 && pa.Selector == nil {
 			m.addSpecError(o, "spec.portLevelMtls", "portLevelMtls needs a workload selector")
 		}
-		m.PeerAuthentications = append(m.PeerAuthentications, pa)
+		if clean {
+			m.PeerAuthentications = append(m.PeerAuthentications, pa)
+		}
 	}
 	for _, o := range m.byKind["DestinationRule"] {
 		if Served(o.Kind, o.APIVersion) != ServedYes {
 			continue
 		}
 		spec := &networkingv1beta1.DestinationRule{}
-		if !m.decodeProto(o, "spec", spec) {
+		usable, clean := m.decodeProto(o, "spec", spec)
+		if !usable {
 			continue
 		}
 		if spec.GetHost() == "" {
 			m.addSpecError(o, "spec", "DestinationRule needs spec.host")
 		}
-		m.DestinationRules = append(m.DestinationRules, &DestinationRule{Object: o, Spec: spec})
+		if clean {
+			m.DestinationRules = append(m.DestinationRules, &DestinationRule{Object: o, Spec: spec})
+		}
 	}
 }
 

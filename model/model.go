@@ -5,6 +5,7 @@ package model
 
 import (
 	"sort"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -55,6 +56,9 @@ type Model struct {
 	// SpecErrors are fields that fail strict decoding or the API's own
 	// validation (MSH003). The parts they name are left out of the model.
 	SpecErrors []SpecError
+
+	derivedMu sync.Mutex
+	derived   map[string]*derivedEntry
 
 	byKind        map[string][]*manifest.Object
 	nsByName      map[string]*Namespace
@@ -323,4 +327,27 @@ func protocolOrTCP(p string) string {
 		return "TCP"
 	}
 	return p
+}
+
+// Derived returns the value computed by compute for key, computing it once.
+// Analyses built on the model (connectivity, Rego input) use it so that every
+// rule reads the same result and none computes it twice.
+func (m *Model) Derived(key string, compute func() any) any {
+	m.derivedMu.Lock()
+	entry, ok := m.derived[key]
+	if !ok {
+		entry = &derivedEntry{}
+		if m.derived == nil {
+			m.derived = map[string]*derivedEntry{}
+		}
+		m.derived[key] = entry
+	}
+	m.derivedMu.Unlock()
+	entry.once.Do(func() { entry.value = compute() })
+	return entry.value
+}
+
+type derivedEntry struct {
+	once  sync.Once
+	value any
 }

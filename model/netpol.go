@@ -71,11 +71,17 @@ func (m *Model) buildNetworkPolicies() {
 			continue // MSH002: never served from there
 		}
 		np := &NetworkPolicy{Object: o}
-		if !m.decodeK8s(o, "spec", &np.Spec) {
+		usable, clean := m.decodeK8s(o, "spec", &np.Spec)
+		if !usable {
 			continue
 		}
+		// Validate even an object with unknown fields, so every problem is
+		// reported at once; but the API server would refuse it, so it does
+		// not take part in the analysis.
 		m.compileNetpol(np)
-		m.NetworkPolicies = append(m.NetworkPolicies, np)
+		if clean {
+			m.NetworkPolicies = append(m.NetworkPolicies, np)
+		}
 	}
 }
 
@@ -144,7 +150,9 @@ func (m *Model) compilePeer(o *manifest.Object, path string, p networkingv1.Netw
 		return peer, ok
 	}
 	if p.PodSelector == nil && p.NamespaceSelector == nil {
-		m.addSpecError(o, path, "a peer needs podSelector, namespaceSelector or ipBlock")
+		if !m.hasErrorUnder(o, path) { // a misspelt selector is reported already
+			m.addSpecError(o, path, "a peer needs podSelector, namespaceSelector or ipBlock")
+		}
 		return peer, false
 	}
 	ok := true
@@ -245,6 +253,15 @@ func (m *Model) compilePort(o *manifest.Object, path string, p networkingv1.Netw
 		}
 	}
 	return port, true
+}
+
+func (m *Model) hasErrorUnder(o *manifest.Object, path string) bool {
+	for _, e := range m.SpecErrors {
+		if e.Object == o && (e.Path == path || strings.HasPrefix(e.Path, path+".") || strings.HasPrefix(e.Path, path+"[")) {
+			return true
+		}
+	}
+	return false
 }
 
 // Selects reports whether the policy applies to w.

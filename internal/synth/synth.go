@@ -1,0 +1,213 @@
+// Package synth writes synthetic clusters for benchmarks: namespaces of
+// workloads with Services, ServiceAccounts, NetworkPolicies and Istio
+// policies that look like a real mesh (tiers, cross-namespace callers, DNS
+// egress), so that selector matching and connectivity do real work.
+package synth
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+)
+
+// Config sizes the cluster. The default (Default()) is 10,000 objects:
+// 2,000 workloads in 100 namespaces.
+type Config struct {
+	Namespaces            int
+	WorkloadsPerNamespace int
+	// NetworkPolicies per namespace, besides a default-deny when DefaultDeny.
+	NetworkPoliciesPerNamespace int
+	DefaultDeny                 bool
+	// AuthorizationPolicies per namespace (at most one per workload).
+	AuthorizationPoliciesPerNamespace int
+	PeerAuthentication                bool // one STRICT PeerAuthentication per namespace
+	ServiceAccounts                   bool // one ServiceAccount per workload
+}
+
+// Default is the 10,000-object cluster of the performance bar.
+func Default() Config {
+	return Config{
+		Namespaces:                        100,
+		WorkloadsPerNamespace:             20,
+		NetworkPoliciesPerNamespace:       18,
+		DefaultDeny:                       true,
+		AuthorizationPoliciesPerNamespace: 19,
+		PeerAuthentication:                true,
+		ServiceAccounts:                   true,
+	}
+}
+
+// Objects is how many objects Write produces for c.
+func (c Config) Objects() int {
+	per := 1 + 2*c.WorkloadsPerNamespace + c.NetworkPoliciesPerNamespace + c.AuthorizationPoliciesPerNamespace
+	if c.DefaultDeny {
+		per++
+	}
+	if c.PeerAuthentication {
+		per++
+	}
+	if c.ServiceAccounts {
+		per += c.WorkloadsPerNamespace
+	}
+	return c.Namespaces * per
+}
+
+var tiers = []string{"frontend", "backend", "db", "cache"}
+
+// Write writes the cluster as one multi-document YAML stream.
+func Write(out io.Writer, c Config) error {
+	w := bufio.NewWriterSize(out, 1<<16)
+	for n := 0; n < c.Namespaces; n++ {
+		ns := fmt.Sprintf("team-%03d", n)
+		team := fmt.Sprintf("t%d", n%10)
+		injection := "enabled"
+		if n%10 == 9 {
+			injection = "disabled"
+		}
+		fmt.Fprintf(w, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %s\n    istio-injection: %s\n", ns, team, injection)
+		for i := 0; i < c.WorkloadsPerNamespace; i++ {
+			app := fmt.Sprintf("svc-%02d", i)
+			tier := tiers[i%len(tiers)]
+			sa := "default"
+			if c.ServiceAccounts {
+				sa = app
+				fmt.Fprintf(w, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: %s\n  namespace: %s\n", sa, ns)
+			}
+			fmt.Fprintf(w, `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s
+  namespace: %[2]s
+  labels:
+    app: %[1]s
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: %[1]s
+  template:
+    metadata:
+      labels:
+        app: %[1]s
+        tier: %[3]s
+        version: v%[4]d
+    spec:
+      serviceAccountName: %[5]s
+      containers:
+        - name: main
+          image: registry.example.com/%[1]s:1.%[4]d
+          ports:
+            - name: http
+              containerPort: 8080
+            - name: grpc
+              containerPort: 9090
+            - name: metrics
+              containerPort: 15090
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: %[1]s
+  namespace: %[2]s
+spec:
+  selector:
+    app: %[1]s
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+    - name: grpc
+      port: 9090
+      targetPort: grpc
+`, app, ns, tier, i%3+1, sa)
+		}
+		if c.DefaultDeny {
+			fmt.Fprintf(w, "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: %s\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n          podSelector:\n            matchLabels:\n              k8s-app: kube-dns\n      ports:\n        - protocol: UDP\n          port: 53\n        - protocol: TCP\n          port: 53\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: istio-system\n      ports:\n        - port: 15012\n", ns)
+		}
+		for i := 0; i < c.NetworkPoliciesPerNamespace && i < c.WorkloadsPerNamespace; i++ {
+			app := fmt.Sprintf("svc-%02d", i)
+			caller := fmt.Sprintf("t%d", (n+1)%10)
+			fmt.Fprintf(w, `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-%[1]s
+  namespace: %[2]s
+spec:
+  podSelector:
+    matchLabels:
+      app: %[1]s
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              tier: frontend
+        - namespaceSelector:
+            matchLabels:
+              team: %[3]s
+          podSelector:
+            matchExpressions:
+              - key: tier
+                operator: In
+                values: [frontend, backend]
+      ports:
+        - port: http
+        - protocol: TCP
+          port: 9090
+  egress:
+    - to:
+        - podSelector:
+            matchLabels:
+              tier: %[4]s
+      ports:
+        - port: 8080
+          endPort: 8090
+    - to:
+        - ipBlock:
+            cidr: 10.%[5]d.0.0/16
+            except: [10.%[5]d.1.0/24]
+`, app, ns, caller, tiers[(i+1)%len(tiers)], n%250)
+		}
+		for i := 0; i < c.AuthorizationPoliciesPerNamespace && i < c.WorkloadsPerNamespace; i++ {
+			app := fmt.Sprintf("svc-%02d", i)
+			callerNS := fmt.Sprintf("team-%03d", (n+1)%c.Namespaces)
+			fmt.Fprintf(w, `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: allow-%[1]s
+  namespace: %[2]s
+spec:
+  selector:
+    matchLabels:
+      app: %[1]s
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/%[2]s/sa/svc-00", "cluster.local/ns/%[3]s/sa/svc-01"]
+      to:
+        - operation:
+            methods: ["GET", "POST"]
+            paths: ["/api/*"]
+            ports: ["8080"]
+    - from:
+        - source:
+            namespaces: ["%[3]s"]
+      to:
+        - operation:
+            ports: ["9090"]
+`, app, ns, callerNS)
+		}
+		if c.PeerAuthentication {
+			fmt.Fprintf(w, "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: %s\nspec:\n  mtls:\n    mode: STRICT\n", ns)
+		}
+	}
+	return w.Flush()
+}
