@@ -270,6 +270,7 @@ func (l *loader) parseDocument(name string, doc document) {
 		}
 		if err != nil {
 			line, msg := yamlErrorLine(err)
+			line = min(line, bytes.Count(doc.data, []byte("\n"))+1)
 			l.problem(manifest.Position{File: name, Line: doc.firstLine + line - 1, Column: 1}, "YAML does not parse: %s", msg)
 			return
 		}
@@ -292,6 +293,9 @@ func shiftLines(n *yaml.Node, by int) {
 }
 
 // yamlErrorLine pulls the line out of yaml.v3's "yaml: line N: msg" errors.
+// yaml.v3 prints the parser's context mark, which is 0-based, as the line of
+// parser errors ("did not find expected ..."), so those are shifted by one;
+// scanner errors are already 1-based.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
@@ -300,7 +304,10 @@ func yamlErrorLine(err error) (int, string) {
 		if i := strings.Index(msg, ": "); i >= 0 {
 			msg = msg[i+2:]
 		}
-		return line, msg
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
+		return max(line, 1), msg
 	}
 	return 1, msg
 }

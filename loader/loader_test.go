@@ -1,0 +1,206 @@
+package loader
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodPolicy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: deny-all
+  namespace: shop
+spec:
+  podSelector: {}
+`
+
+// writeTree creates files under a temporary directory; a value starting with
+// "->" makes a symlink to that target instead.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			if err := os.Symlink(target, path); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestBadInput(t *testing.T) {
+	aliasBomb := "a: &a [x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+		aliasBomb += n + ": &" + n + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = n
+	}
+	aliasBomb = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  " + strings.ReplaceAll(strings.TrimSpace(aliasBomb), "\n", "\n  ") + "\n"
+
+	tests := []struct {
+		name     string
+		files    map[string]string
+		problems []string // "file:line: substring"
+		objects  int      // objects loaded in all, the good file's included
+		skipped  int
+	}{
+		{
+			name:     "unparseable YAML keeps the other documents",
+			files:    map[string]string{"bad.yaml": goodPolicy + "---\nkind: [unclosed\n---\n" + strings.Replace(goodPolicy, "deny-all", "second", 1)},
+			problems: []string{"bad.yaml:9: YAML does not parse"},
+			objects:  3,
+		},
+		{
+			name:     "binary file named .yaml",
+			files:    map[string]string{"blob.yaml": "\x00\x01\x02ELF\x00"},
+			problems: []string{"blob.yaml:1: binary"},
+			objects:  1,
+		},
+		{
+			name:     "invalid UTF-8",
+			files:    map[string]string{"latin1.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n"},
+			problems: []string{"latin1.yaml:4: not valid UTF-8"},
+			objects:  1,
+		},
+		{
+			name:     "alias bomb",
+			files:    map[string]string{"bomb.yaml": aliasBomb},
+			problems: []string{"bomb.yaml:1: alias"},
+			objects:  1,
+		},
+		{
+			name:    "empty file",
+			files:   map[string]string{"empty.yaml": ""},
+			objects: 1,
+		},
+		{
+			name:    "only comments",
+			files:   map[string]string{"comments.yaml": "# nothing here\n---\n# nor here\n"},
+			objects: 1,
+		},
+		{
+			name:    "symlink loop",
+			files:   map[string]string{"sub/loop": "->..", "sub/x.yaml": strings.Replace(goodPolicy, "deny-all", "x", 1)},
+			objects: 2,
+		},
+		{
+			name:    "documents that are not Kubernetes are skipped and counted",
+			files:   map[string]string{"values.yaml": "replicas: 3\n---\n- a\n- b\n", "data.json": `{"hello": "world"}`},
+			objects: 1,
+			skipped: 3,
+		},
+		{
+			name:     "kind without apiVersion, and no name",
+			files:    map[string]string{"half.yaml": "kind: Service\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Service\nmetadata: {}\n"},
+			problems: []string{"half.yaml:1: has kind but no apiVersion", "half.yaml:7: has no metadata.name"},
+			objects:  1,
+		},
+		{
+			name:    "kind: List is expanded",
+			files:   map[string]string{"list.yaml": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: b\n"},
+			objects: 3,
+		},
+		{
+			name:    "JSON manifests",
+			files:   map[string]string{"ns.json": `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "from-json"}}`},
+			objects: 2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.files["good.yaml"] = goodPolicy
+			dir := writeTree(t, tc.files)
+			done := make(chan struct{})
+			var res *Result
+			var err error
+			go func() {
+				defer close(done)
+				res, err = Load([]string{dir}, Options{WorkDir: dir})
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("Load hangs")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range res.Problems {
+				got = append(got, p.Pos.File+":"+strconv.Itoa(p.Pos.Line)+": "+p.Message)
+			}
+			if len(got) != len(tc.problems) {
+				t.Fatalf("problems = %q, want %d like %q", got, len(tc.problems), tc.problems)
+			}
+			for i, want := range tc.problems {
+				prefix, sub, _ := strings.Cut(want, ": ")
+				if !strings.HasPrefix(got[i], prefix+": ") || !strings.Contains(got[i], sub) {
+					t.Errorf("problem %d = %q, want %q", i, got[i], want)
+				}
+			}
+			if len(res.Objects) != tc.objects {
+				t.Errorf("objects = %d, want %d", len(res.Objects), tc.objects)
+			}
+			if res.Skipped != tc.skipped {
+				t.Errorf("skipped = %d, want %d", res.Skipped, tc.skipped)
+			}
+			if res.Files < 2 && tc.name != "symlink loop" {
+				t.Errorf("files = %d: the bad file must be counted", res.Files)
+			}
+		})
+	}
+}
+
+
+func TestMissingPathIsAnError(t *testing.T) {
+	_, err := Load([]string{filepath.Join(t.TempDir(), "nope")}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("err = %v, want no such file", err)
+	}
+}
+
+func TestStdinAndLineNumbersAcrossDocuments(t *testing.T) {
+	in := "# header\n" + goodPolicy + "---\n\n" + strings.Replace(goodPolicy, "deny-all", "second", 1)
+	res, err := Load([]string{"-"}, Options{Stdin: strings.NewReader(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Objects) != 2 {
+		t.Fatalf("objects = %d", len(res.Objects))
+	}
+	second := res.Objects[1]
+	if second.File != StdinName {
+		t.Errorf("file = %q", second.File)
+	}
+	// The second document's podSelector is on line 17 of the stream.
+	if pos := second.Position("spec.podSelector"); pos.Line != 17 || pos.Column != 3 {
+		t.Errorf("spec.podSelector at %v, want line 17 column 3", pos)
+	}
+}
+
+func TestDefaultNamespace(t *testing.T) {
+	in := "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n"
+	res, err := Load([]string{"-"}, Options{Stdin: strings.NewReader(in), DefaultNamespace: "shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := res.Objects[0].Namespace; ns != "shop" {
+		t.Errorf("service namespace = %q, want shop", ns)
+	}
+	if ns := res.Objects[1].Namespace; ns != "" {
+		t.Errorf("a Namespace is cluster-scoped, got namespace %q", ns)
+	}
+}
