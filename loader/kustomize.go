@@ -149,6 +149,7 @@ func (l *loader) loadKustomization(dir string) error {
 	if err != nil {
 		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
 	}
+	l.flush()     // objects stay in the order their files and builds were found
 	l.res.Files++ // the kustomization itself
 	sources := map[string][]*manifest.Object{}
 	for _, res := range resources.Resources() {
@@ -231,6 +232,7 @@ func (l *loader) sourceObjects(path string) []*manifest.Object {
 	}
 	sub := &loader{opts: l.opts, res: &Result{}, seenDirs: map[string]bool{}}
 	sub.parseFile(l.display(path), data)
+	sub.flush()
 	return sub.res.Objects
 }
 

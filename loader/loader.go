@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -73,6 +76,7 @@ func Load(paths []string, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	l.flush()
 	return l.res, nil
 }
 
@@ -81,6 +85,7 @@ type loader struct {
 	res       *Result
 	seenDirs  map[string]bool
 	stdinRead bool
+	pending   []pendingFile
 }
 
 func (l *loader) display(path string) string {
@@ -188,20 +193,83 @@ func (l *loader) problem(pos manifest.Position, format string, args ...any) {
 	l.res.Problems = append(l.res.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
-// parseFile splits a file into documents and reads each on its own, so that
-// one broken document does not hide the others.
+// pendingFile is a file read but not parsed yet: files are parsed together,
+// in parallel, and their objects added in the order the files were found.
+type pendingFile struct {
+	name string
+	data []byte
+}
+
+// parseFile queues a file for parsing.
 func (l *loader) parseFile(name string, data []byte) {
-	if bytes.IndexByte(data, 0) >= 0 {
-		l.problem(manifest.Position{File: name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
-		return
+	l.pending = append(l.pending, pendingFile{name: name, data: data})
+}
+
+// parsedDoc is one document's parse result.
+type parsedDoc struct {
+	roots []*yaml.Node
+	err   error
+	line  int // file line of the error
+}
+
+// flush parses every queued file. Each file is split into documents, and the
+// documents of all files are parsed concurrently: YAML parsing is nearly all
+// of the loading time.
+func (l *loader) flush() {
+	files := l.pending
+	l.pending = nil
+	type job struct {
+		file int
+		doc  document
 	}
-	if !utf8.Valid(data) {
-		line, col := invalidUTF8Position(data)
-		l.problem(manifest.Position{File: name, Line: line, Column: col}, "file is not valid UTF-8")
-		return
+	var jobs []job
+	docsOf := make([][]int, len(files))
+	for i, f := range files {
+		if bytes.IndexByte(f.data, 0) >= 0 {
+			l.problem(manifest.Position{File: f.name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
+			continue
+		}
+		if !utf8.Valid(f.data) {
+			line, col := invalidUTF8Position(f.data)
+			l.problem(manifest.Position{File: f.name, Line: line, Column: col}, "file is not valid UTF-8")
+			continue
+		}
+		for _, d := range splitDocuments(f.data) {
+			docsOf[i] = append(docsOf[i], len(jobs))
+			jobs = append(jobs, job{file: i, doc: d})
+		}
 	}
-	for _, doc := range splitDocuments(data) {
-		l.parseDocument(name, doc)
+	results := make([]parsedDoc, len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				results[i] = parseDocument(jobs[i].doc)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, f := range files {
+		for _, j := range docsOf[i] {
+			r := results[j]
+			for _, root := range r.roots {
+				l.addDocument(f.name, root)
+			}
+			if r.err != nil {
+				line, msg := yamlErrorLine(r.err)
+				doc := jobs[j].doc
+				line = min(line, bytes.Count(doc.data, []byte("\n"))+1)
+				l.problem(manifest.Position{File: f.name, Line: doc.firstLine + line - 1, Column: 1}, "YAML does not parse: %s", msg)
+			}
+		}
 	}
 }
 
@@ -260,22 +328,23 @@ func isDocMarker(line []byte) bool {
 	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
-func (l *loader) parseDocument(name string, doc document) {
+// parseDocument parses one chunk of a file (usually one document; more when
+// the chunk holds several without a line of its own between them).
+func parseDocument(doc document) parsedDoc {
+	var out parsedDoc
 	dec := yaml.NewDecoder(bytes.NewReader(doc.data))
 	for {
-		var root yaml.Node
-		err := dec.Decode(&root)
+		root := &yaml.Node{}
+		err := dec.Decode(root)
 		if errors.Is(err, io.EOF) {
-			return
+			return out
 		}
 		if err != nil {
-			line, msg := yamlErrorLine(err)
-			line = min(line, bytes.Count(doc.data, []byte("\n"))+1)
-			l.problem(manifest.Position{File: name, Line: doc.firstLine + line - 1, Column: 1}, "YAML does not parse: %s", msg)
-			return
+			out.err = err
+			return out
 		}
-		shiftLines(&root, doc.firstLine-1)
-		l.addDocument(name, &root)
+		shiftLines(root, doc.firstLine-1)
+		out.roots = append(out.roots, root)
 	}
 }
 

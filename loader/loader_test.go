@@ -164,7 +164,6 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-
 func TestMissingPathIsAnError(t *testing.T) {
 	_, err := Load([]string{filepath.Join(t.TempDir(), "nope")}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "no such file or directory") {
