@@ -150,11 +150,12 @@ func (l *loader) loadKustomization(dir string) error {
 		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
 	}
 	l.flush()     // objects stay in the order their files and builds were found
-	l.res.Files++ // the kustomization itself
 	sources := map[string][]*manifest.Object{}
 	for _, res := range resources.Resources() {
 		l.addBuiltResource(dir, res, sources)
 	}
+	// Count the files the resources came from, as a plain directory would.
+	l.res.Files += max(len(sources), 1)
 	return nil
 }
 

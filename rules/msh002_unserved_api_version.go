@@ -51,11 +51,11 @@ spec:
 			}
 			served := model.ServedVersions(o.Kind)
 			if model.IsLegacyRBAC(o.Kind) {
-				pass.Report(o, "apiVersion", "%s is not served by %s: no Istio release ever served it from there (it lived in %s, removed in Istio 1.6)",
-					o.Kind, o.APIVersion, strings.Join(served, ", "))
+				pass.Report(o, "apiVersion", "%s does not serve %s, and no Istio release ever did: it lived in %s until Istio 1.6 removed it",
+					o.APIVersion, o.Kind, strings.Join(served, ", "))
 				continue
 			}
-			pass.Report(o, "apiVersion", "%s is not served by %s; use %s", o.Kind, o.APIVersion, strings.Join(served, " or "))
+			pass.Report(o, "apiVersion", "%s does not serve %s: the API server refuses it; use %s", o.APIVersion, o.Kind, strings.Join(served, " or "))
 		}
 	},
 }

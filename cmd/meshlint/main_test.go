@@ -79,7 +79,7 @@ func TestSeedFindings(t *testing.T) {
 	for _, f := range rep.Findings {
 		key := f.Rule + " " + f.Object.Kind + " " + strconv.Itoa(f.Location.Line) + ":" + strconv.Itoa(f.Location.Column)
 		delete(want, key)
-		if f.Location.File != "testdata/manifests/seed/article.yaml" && f.Object.Kind != "" {
+		if f.Location.File != "testdata/manifests/seed/article/article.yaml" && f.Object.Kind != "" {
 			t.Errorf("finding %s in %s, want the article's file", f.Rule, f.Location.File)
 		}
 	}
@@ -164,10 +164,10 @@ func TestTextOutputShape(t *testing.T) {
 	_, out, _ := runMeshlint(t, "", "testdata/manifests/seed")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	first := lines[0]
-	if !strings.HasPrefix(first, "testdata/manifests/seed/article.yaml:3:1: error: ") || !strings.HasSuffix(first, "[MSH002 unserved-api-version]") {
+	if !strings.HasPrefix(first, "testdata/manifests/seed/article/article.yaml:3:1: error: ") || !strings.HasSuffix(first, "[MSH002 unserved-api-version]") {
 		t.Errorf("first line %q is not file:line:col: severity: message [ID name]", first)
 	}
-	if last := lines[len(lines)-1]; !strings.Contains(last, "objects in 2 files") || !strings.Contains(last, "errors") {
+	if last := lines[len(lines)-1]; !strings.Contains(last, "objects in 3 files") || !strings.Contains(last, "errors") {
 		t.Errorf("summary line %q", last)
 	}
 	if strings.Contains(out, "\x1b[") {
