@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+	yaml "go.yaml.in/yaml/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/meshlint/meshlint/loader"
+	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
+)
+
+func init() {
+	extraCommands = append(extraCommands, &cli.Command{
+		Name:         "migrate",
+		Usage:        "print the AuthorizationPolicies that legacy ServiceRole/ServiceRoleBinding meant",
+		ArgsUsage:    "PATH...",
+		Flags:        settingsFlags(),
+		OnUsageError: usageError,
+		Action:       migrateAction,
+	})
+}
+
+// migrateAction prints one AuthorizationPolicy per binding and Service, ready
+// to apply. Fields with no equivalent are reported on stderr with their
+// position, and the exit code is 1: the output is then incomplete.
+func migrateAction(c *cli.Context) error {
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return fmt.Errorf("no PATH given (see meshlint migrate --help)")
+	}
+	settings := settingsFrom(c)
+	res, err := loader.Load(paths, loader.Options{
+		DefaultNamespace: settings.DefaultNamespace,
+		AllowRemote:      c.Bool("allow-remote"),
+		Stdin:            c.App.Reader,
+	})
+	if err != nil {
+		return err
+	}
+	m := model.Build(res, settings)
+	t := mesh.Legacy(m)
+	out := c.App.Writer
+	if len(t.Policies) == 0 {
+		fmt.Fprintln(c.App.ErrWriter, "meshlint: no ServiceRoleBinding with a ServiceRole to migrate")
+	}
+	for i, p := range t.Policies {
+		doc, err := migratedPolicy(p, t.Targets[i], countBinding(t, p))
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			fmt.Fprintln(out, "---")
+		}
+		fmt.Fprint(out, doc)
+	}
+	if !t.Enforced {
+		fmt.Fprintln(c.App.ErrWriter, "meshlint: note: a ClusterRbacConfig turns RBAC OFF; these policies are what the roles describe, not what was enforced")
+	}
+	for _, p := range t.Problems {
+		fmt.Fprintf(c.App.ErrWriter, "%s: error: cannot migrate: %s\n", p.Object.Position(p.Path), p.Message)
+	}
+	if len(t.Problems) > 0 {
+		return exitCode(exitFindings)
+	}
+	return nil
+}
+
+func countBinding(t *mesh.Translation, p *mesh.Policy) int {
+	n := 0
+	for _, q := range t.Policies {
+		if q.Object == p.Object {
+			n++
+		}
+	}
+	return n
+}
+
+func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, error) {
+	name := p.Object.Name
+	if perBinding > 1 && target != "" {
+		name += "-" + target
+	}
+	specJSON, err := protojson.Marshal(p.Spec)
+	if err != nil {
+		return "", err
+	}
+	var spec map[string]any
+	if err := json.Unmarshal(specJSON, &spec); err != nil {
+		return "", err
+	}
+	// protojson leaves out ALLOW, the default; a policy meant to allow
+	// should say so.
+	if _, ok := spec["action"]; !ok {
+		spec["action"] = "ALLOW"
+	}
+	obj := yaml.Node{Kind: yaml.MappingNode}
+	add := func(n *yaml.Node, key string, value any) error {
+		var v yaml.Node
+		if err := v.Encode(value); err != nil {
+			return err
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &v)
+		return nil
+	}
+	if err := add(&obj, "apiVersion", "security.istio.io/v1"); err != nil {
+		return "", err
+	}
+	_ = add(&obj, "kind", "AuthorizationPolicy")
+	_ = add(&obj, "metadata", map[string]any{"name": name, "namespace": p.Object.Namespace})
+	if err := add(&obj, "spec", orderedSpec(spec)); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "# Migrated from %s (%s)\n", p.Name(), p.Object.Position(""))
+	if p.Role != nil {
+		fmt.Fprintf(&buf, "# and ServiceRole %s/%s (%s),\n", p.Role.Namespace, p.Role.Name, p.Role.Position(""))
+	}
+	buf.WriteString("# which Istio stopped enforcing in 1.6.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&obj); err != nil {
+		return "", err
+	}
+	return buf.String(), enc.Close()
+}
+
+// orderedSpec puts selector and action before rules, as people write them;
+// yaml.v3 sorts the keys of a map otherwise.
+func orderedSpec(spec map[string]any) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, key := range []string{"selector", "action", "rules"} {
+		v, ok := spec[key]
+		if !ok {
+			continue
+		}
+		var val yaml.Node
+		_ = val.Encode(v)
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &val)
+		delete(spec, key)
+	}
+	for key, v := range spec {
+		var val yaml.Node
+		_ = val.Encode(v)
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &val)
+	}
+	return n
+}
