@@ -146,7 +146,9 @@ type ServicePort struct {
 	Port       int32
 	TargetPort string // number or name; "" means the same as Port
 	Protocol   string
-	Path       string
+	// AppProtocol is the port's appProtocol, which Istio reads before the name.
+	AppProtocol string
+	Path        string
 }
 
 // ByKind returns the objects of a kind, in load order.
@@ -300,11 +302,12 @@ func (m *Model) buildServices() {
 		if ports != nil {
 			for i, p := range ports.Content {
 				sp := ServicePort{
-					Name:       manifest.ScalarString(manifest.MapGet(p, "name")),
-					Port:       int32(atoi(manifest.ScalarString(manifest.MapGet(p, "port")))),
-					TargetPort: manifest.ScalarString(manifest.MapGet(p, "targetPort")),
-					Protocol:   protocolOrTCP(manifest.ScalarString(manifest.MapGet(p, "protocol"))),
-					Path:       manifest.JoinIndex("spec.ports", i),
+					Name:        manifest.ScalarString(manifest.MapGet(p, "name")),
+					Port:        int32(atoi(manifest.ScalarString(manifest.MapGet(p, "port")))),
+					TargetPort:  manifest.ScalarString(manifest.MapGet(p, "targetPort")),
+					Protocol:    protocolOrTCP(manifest.ScalarString(manifest.MapGet(p, "protocol"))),
+					AppProtocol: manifest.ScalarString(manifest.MapGet(p, "appProtocol")),
+					Path:        manifest.JoinIndex("spec.ports", i),
 				}
 				svc.Ports = append(svc.Ports, sp)
 			}

@@ -88,7 +88,6 @@ func TestSeedFindings(t *testing.T) {
 	}
 }
 
-
 func TestExitCodes(t *testing.T) {
 	clean := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n"
 	split := `apiVersion: networking.k8s.io/v1
