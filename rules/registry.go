@@ -17,10 +17,20 @@ func All() []*analyzer.Rule {
 		InvalidSpec,
 		NetpolPeerSplit,
 		NetpolPodSelectorWrongNamespace,
+		AuthzSelectsNothing,
+		AuthzUnknownPrincipal,
+		AuthzUnknownNamespace,
+		AuthzPortNotServed,
+		AuthzWorkloadNotInMesh,
+		AuthzIdentityUnavailable,
+		AuthzAllowAll,
 		LegacyRBACRemoved,
 		LegacyBindingRoleMissing,
 		LegacyBindingSubjectMissing,
 		LegacyRoleServiceMissing,
+		PeerAuthSelectsNothing,
+		DestinationRuleTLSConflict,
+		PeerAuthConflict,
 	}
 }
 
