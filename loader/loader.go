@@ -209,7 +209,6 @@ func (l *loader) parseFile(name string, data []byte) {
 type parsedDoc struct {
 	roots []*yaml.Node
 	err   error
-	line  int // file line of the error
 }
 
 // flush parses every queued file. Each file is split into documents, and the
@@ -421,13 +420,18 @@ func (l *loader) addObject(name string, n *yaml.Node, within string) {
 		l.problem(pos, "%s%s has kind but no apiVersion", within, k)
 		return
 	}
-	if (k == "List" || strings.HasSuffix(k, "List")) && av == "v1" {
+	// kind: List is core v1; a typed list (NetworkPolicyList) lives in its
+	// items' group.
+	if strings.HasSuffix(k, "List") && (av == "v1" || k != "List") {
 		items := manifest.MapGet(n, "items")
 		if items != nil && items.Kind == yaml.SequenceNode {
 			for i, item := range items.Content {
 				if item.Kind != yaml.MappingNode {
 					l.problem(manifest.Position{File: name, Line: item.Line, Column: item.Column}, "%s item %d is not an object", k, i)
 					continue
+				}
+				if k != "List" && manifest.MapGet(item, "apiVersion") == nil && manifest.MapGet(item, "kind") == nil {
+					item = withTypeMeta(item, av, strings.TrimSuffix(k, "List"))
 				}
 				l.addObject(name, item, fmt.Sprintf("%s item %d: ", k, i))
 			}
@@ -458,6 +462,18 @@ func (l *loader) addObject(name string, n *yaml.Node, within string) {
 		obj.Namespace = l.opts.DefaultNamespace
 	}
 	l.res.Objects = append(l.res.Objects, obj)
+}
+
+// withTypeMeta returns a copy of a typed list's item (a PodList's) with the
+// list's apiVersion and item kind: the API server lists items without their
+// own, and they are objects all the same.
+func withTypeMeta(item *yaml.Node, apiVersion, kind string) *yaml.Node {
+	scalar := func(v string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: item.Line, Column: item.Column}
+	}
+	c := *item
+	c.Content = append([]*yaml.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
+	return &c
 }
 
 // ClusterScoped reports the kinds that live outside namespaces.

@@ -114,6 +114,16 @@ func TestBadInput(t *testing.T) {
 			objects: 3,
 		},
 		{
+			name:    "items of a typed list take its apiVersion and kind",
+			files:   map[string]string{"pods.json": `{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "a"}}, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"}}]}`},
+			objects: 3,
+		},
+		{
+			name:    "a typed list of another group",
+			files:   map[string]string{"netpols.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicyList\nitems:\n- metadata:\n    name: a\n  spec:\n    podSelector: {}\n"},
+			objects: 2,
+		},
+		{
 			name:    "JSON manifests",
 			files:   map[string]string{"ns.json": `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "from-json"}}`},
 			objects: 2,

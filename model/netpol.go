@@ -35,8 +35,11 @@ type NetpolRule struct {
 	// AllPeers is true when from/to is missing or empty: any peer.
 	AllPeers bool
 	Peers    []NetpolPeer
-	// Ports empty means every port.
-	Ports []NetpolPort
+	// AllPorts is true when ports is missing or empty: every port. Ports
+	// may also end up empty because every entry failed validation; the
+	// rule then admits no port.
+	AllPorts bool
+	Ports    []NetpolPort
 }
 
 // NetpolPeer is one entry of from/to. For a pod peer at least one of Pods
@@ -122,7 +125,7 @@ func (m *Model) compileNetpol(np *NetworkPolicy) {
 }
 
 func (m *Model) compileRule(o *manifest.Object, path, peerField string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) NetpolRule {
-	rule := NetpolRule{Path: path, AllPeers: len(peers) == 0}
+	rule := NetpolRule{Path: path, AllPeers: len(peers) == 0, AllPorts: len(ports) == 0}
 	for i, p := range peers {
 		ppath := manifest.JoinIndex(path+"."+peerField, i)
 		if peer, ok := m.compilePeer(o, ppath, p); ok {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/loader"
+	"github.com/meshlint/meshlint/model"
+)
+
+func init() {
+	extraCommands = append(extraCommands, graphCommand())
+}
+
+func graphCommand() *cli.Command {
+	return &cli.Command{
+		Name:         "graph",
+		Usage:        "print the connectivity between workloads",
+		ArgsUsage:    "PATH...",
+		OnUsageError: usageError,
+		Flags: append(settingsFlags(),
+			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(connectivity.Formats, ", ")},
+			&cli.StringFlag{Name: "focus", Usage: "keep the connections that touch `WORKLOAD` (ns/name[Kind], ns/name or name)"},
+			&cli.BoolFlag{Name: "show-implied", Usage: "show the cluster services meshlint assumes (kube-dns, istiod)"},
+			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
+			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
+		),
+		Action: graphAction,
+	}
+}
+
+func graphAction(c *cli.Context) error {
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
+	}
+	format := c.String("format")
+	if !contains(connectivity.Formats, format) {
+		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(connectivity.Formats, ", "))
+	}
+	layer := connectivity.Layer(c.String("layer"))
+	switch layer {
+	case connectivity.LayerNetwork, connectivity.LayerMesh, connectivity.LayerEffective:
+	default:
+		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
+	}
+
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	settings := settingsFrom(c)
+	applySettings(c, cfg, &settings)
+	res, err := loader.Load(paths, loader.Options{
+		DefaultNamespace: settings.DefaultNamespace,
+		AllowRemote:      c.Bool("allow-remote"),
+		Stdin:            c.App.Reader,
+	})
+	if err != nil {
+		return err
+	}
+	m := model.Build(res, settings)
+	warnLeftOut(c, m)
+
+	g := connectivity.Network(m)
+	opts := connectivity.Options{ShowImplied: c.Bool("show-implied")}
+	if name := c.String("focus"); name != "" {
+		if opts.Focus, err = g.FindFocus([]string{name}); err != nil {
+			return fmt.Errorf("--focus: %w", err)
+		}
+	}
+	var listing *connectivity.Listing
+	switch layer {
+	case connectivity.LayerNetwork:
+		listing = g.Listing(opts)
+	case connectivity.LayerMesh:
+		listing = connectivity.Mesh(m).Listing(opts)
+	default:
+		listing = connectivity.Mesh(m).Effective(opts)
+	}
+	return connectivity.Write(c.App.Writer, format, listing)
+}
+
+// warnLeftOut tells, on stderr, what the graph does not stand on: documents
+// that are not manifests, and fields the API would refuse. lint reports them.
+func warnLeftOut(c *cli.Context, m *model.Model) {
+	w := c.App.ErrWriter
+	if m.Skipped > 0 {
+		fmt.Fprintf(w, "meshlint: skipped %d non-Kubernetes documents\n", m.Skipped)
+	}
+	if n := len(m.Problems); n > 0 {
+		fmt.Fprintf(w, "meshlint: %d documents are not valid manifests and are left out (see meshlint lint)\n", n)
+	}
+	if n := len(m.SpecErrors); n > 0 {
+		fmt.Fprintf(w, "meshlint: %d fields fail validation and are left out (see meshlint lint)\n", n)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
