@@ -20,6 +20,15 @@ type Run struct {
 	Skipped     int
 	// HelpBase is the URL rule pages live under (helpUri = HelpBase + ID + ".md").
 	HelpBase string
+	// Paths are the paths that were linted, as given on the command line.
+	Paths []string
+	// WorkDir is the directory finding paths are relative to; empty means
+	// the process's working directory. The CI formats (SARIF, GitLab,
+	// GitHub) rewrite paths relative to the repository root above it.
+	WorkDir string
+	// Category keeps several SARIF uploads of one commit apart
+	// (automationDetails.id); empty derives it from Paths.
+	Category string
 }
 
 // Writer writes one format.

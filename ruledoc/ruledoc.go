@@ -13,9 +13,14 @@ import (
 func Page(r *analyzer.Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s\n\n", r.ID, r.Name)
-	fmt.Fprintf(&b, "**Severity:** %s\n\n", r.Severity)
-	fmt.Fprintf(&b, "%s\n\n", r.Summary)
-	fmt.Fprintf(&b, "## Why it matters\n\n%s\n\n", strings.TrimSpace(r.Description))
+	fmt.Fprintf(&b, "**Severity:** %s", r.Severity)
+	if len(r.Tags) > 0 {
+		fmt.Fprintf(&b, " · **Tags:** %s", strings.Join(r.Tags, ", "))
+	}
+	fmt.Fprintf(&b, "\n\n## What it catches\n\n%s\n\n", r.Summary)
+	if d := strings.TrimSpace(r.Description); d != "" {
+		fmt.Fprintf(&b, "## Why it matters\n\n%s\n\n", d)
+	}
 	if r.Bad != "" {
 		fmt.Fprintf(&b, "## Bad\n\n```yaml\n%s\n```\n\n", strings.TrimRight(r.Bad, "\n"))
 	}
@@ -30,6 +35,15 @@ func Page(r *analyzer.Rule) string {
 }
 
 func suppression(r *analyzer.Rule) string {
+	for _, t := range r.Tags {
+		if t == "suppression" {
+			// A suppression cannot vouch for itself: these findings are
+			// about the suppression mechanism, so only rule selection and
+			// baselines silence them.
+			return fmt.Sprintf("Annotations and `# meshlint:ignore` comments do not apply to this rule, which is about them.\n\n"+
+				"Everywhere: `--disable %s`, or `disable: [%s]` in `.meshlint.yaml`; or record the current findings with `meshlint baseline write`.\n", r.ID, r.ID)
+		}
+	}
 	return fmt.Sprintf(`On one object, with a reason:
 
 `+"```yaml"+`
