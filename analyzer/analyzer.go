@@ -108,8 +108,11 @@ type Suppression struct {
 
 // Pass is what a rule's Run receives.
 type Pass struct {
-	Model    *model.Model
-	Rule     *Rule
+	Model *model.Model
+	Rule  *Rule
+	// Rules are every rule of this run, user policies included: a rule about
+	// rules (MSH007: does a suppression name one?) reads them.
+	Rules    []*Rule
 	findings []Finding
 }
 
@@ -166,7 +169,7 @@ func Run(m *model.Model, rules []*Rule) []Finding {
 		go func(i int, r *Rule) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			pass := &Pass{Model: m, Rule: r}
+			pass := &Pass{Model: m, Rule: r, Rules: rules}
 			r.Run(pass)
 			results[i] = pass.findings
 		}(i, r)

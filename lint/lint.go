@@ -11,6 +11,7 @@ import (
 	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/rules"
+	"github.com/meshlint/meshlint/suppress"
 )
 
 // Options select what to read and which rules to run.
@@ -30,6 +31,9 @@ type Options struct {
 	ExtraRules []*analyzer.Rule
 	// Ignore drops paths found while walking directories.
 	Ignore func(path string, isDir bool) bool
+	// Strict ignores the suppressions written in the manifests (annotations
+	// and meshlint:ignore comments): every finding is reported.
+	Strict bool
 }
 
 // Result is one run's outcome.
@@ -49,7 +53,7 @@ func SelectRules(available []*analyzer.Rule, enable, disable []string, severity 
 				return r, nil
 			}
 		}
-		return nil, fmt.Errorf("unknown rule %q (see `meshlint rules`)", name)
+		return nil, &UnknownRuleError{Name: name}
 	}
 	selected := map[*analyzer.Rule]bool{}
 	if len(enable) == 0 {
@@ -93,6 +97,14 @@ func SelectRules(available []*analyzer.Rule, enable, disable []string, severity 
 	return out, nil
 }
 
+// UnknownRuleError is a rule name that matches no rule; callers that know
+// where the name came from (a config file) say so.
+type UnknownRuleError struct{ Name string }
+
+func (e *UnknownRuleError) Error() string {
+	return fmt.Sprintf("unknown rule %q (see `meshlint rules`)", e.Name)
+}
+
 // splitList accepts both repeated flags and comma-separated values.
 func splitList(items []string) []string {
 	var out []string
@@ -125,5 +137,9 @@ func Run(opts Options) (*Result, error) {
 		return nil, err
 	}
 	m := model.Build(res, opts.Settings)
-	return &Result{Model: m, Rules: selected, Findings: analyzer.Run(m, selected)}, nil
+	findings := analyzer.Run(m, selected)
+	if !opts.Strict {
+		suppress.Apply(m, findings)
+	}
+	return &Result{Model: m, Rules: selected, Findings: findings}, nil
 }

@@ -149,7 +149,7 @@ func (l *loader) loadKustomization(dir string) error {
 	if err != nil {
 		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
 	}
-	l.flush()     // objects stay in the order their files and builds were found
+	l.flush() // objects stay in the order their files and builds were found
 	sources := map[string][]*manifest.Object{}
 	for _, res := range resources.Resources() {
 		l.addBuiltResource(dir, res, sources)
@@ -272,6 +272,9 @@ func copyPositions(built, src, fallback *yaml.Node) {
 		at = src
 	}
 	built.Line, built.Column = at.Line, at.Column
+	if src != nil {
+		copyComments(built, src)
+	}
 	switch built.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(built.Content); i += 2 {
@@ -287,6 +290,7 @@ func copyPositions(built, src, fallback *yaml.Node) {
 			}
 			if srcKey != nil {
 				key.Line, key.Column = srcKey.Line, srcKey.Column
+				copyComments(key, srcKey)
 			} else {
 				key.Line, key.Column = at.Line, at.Column
 			}
@@ -300,5 +304,13 @@ func copyPositions(built, src, fallback *yaml.Node) {
 			}
 			copyPositions(item, srcItem, at)
 		}
+	}
+}
+
+// copyComments carries the source's comments over, since kustomize drops
+// them: `# meshlint:ignore` comments must work in kustomizations too.
+func copyComments(built, src *yaml.Node) {
+	if built.HeadComment == "" && built.LineComment == "" && built.FootComment == "" {
+		built.HeadComment, built.LineComment, built.FootComment = src.HeadComment, src.LineComment, src.FootComment
 	}
 }

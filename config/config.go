@@ -1,0 +1,426 @@
+// Package config reads .meshlint.yaml: which rules run and how loudly, which
+// paths to skip, where user policies live, and the mesh facts that manifests
+// do not say. It only reads and checks the file; the command line decides how
+// flags and the file combine.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// FileName and AltFileName are the names a config file is found by.
+const (
+	FileName    = ".meshlint.yaml"
+	AltFileName = ".meshlint.yml"
+)
+
+// Config is the content of a config file. Keys are the long names of the
+// command-line flags they stand for, so one vocabulary serves both; the JSON
+// schema in docs/config.schema.json describes the same keys (a test keeps the
+// two in step).
+type Config struct {
+	// Enable, when not empty, runs only these rules (IDs or names).
+	Enable []string `yaml:"enable,omitempty"`
+	// Disable removes rules from what would run.
+	Disable []string `yaml:"disable,omitempty"`
+	// Severity overrides a rule's default severity: error, warning or note.
+	Severity map[string]string `yaml:"severity,omitempty"`
+	// FailOn is the lowest severity that fails the run: error, warning, note
+	// or none.
+	FailOn string `yaml:"fail-on,omitempty"`
+	// Ignore holds gitignore-style patterns, relative to the config file's
+	// directory, of paths not to read while walking directories.
+	Ignore []string `yaml:"ignore,omitempty"`
+	// Policies are directories (or files) of user Rego policies. In the file
+	// they are relative to the config file's directory; after Load they are
+	// joined to it, so they can be opened from anywhere.
+	Policies []string `yaml:"policies,omitempty"`
+
+	Namespace       string `yaml:"namespace,omitempty"`
+	TrustDomain     string `yaml:"trust-domain,omitempty"`
+	RootNamespace   string `yaml:"root-namespace,omitempty"`
+	IstiodNamespace string `yaml:"istiod-namespace,omitempty"`
+
+	// ClusterServices says which cluster services meshlint assumes when the
+	// manifests lack them.
+	ClusterServices *ClusterServices `yaml:"cluster-services,omitempty"`
+
+	// Path is the file the config was read from; "" for no file.
+	Path string `yaml:"-"`
+
+	ignore *Matcher
+	// rules records where each rule name appears, for errors found later
+	// (an unknown rule is only known to be unknown once user policies load).
+	rules map[string]Pos
+}
+
+// ClusterServices are the services every cluster has. meshlint stands them in
+// when the manifests lack them, so that a policy allowing DNS or the control
+// plane matches something; false turns that off for clusters that do not run
+// them (or run them under other labels).
+type ClusterServices struct {
+	KubeDNS *bool `yaml:"kube-dns,omitempty"`
+	Istiod  *bool `yaml:"istiod,omitempty"`
+}
+
+// AssumeKubeDNS reports whether kube-dns is stood in when missing (default yes).
+func (c *Config) AssumeKubeDNS() bool {
+	return c.ClusterServices == nil || c.ClusterServices.KubeDNS == nil || *c.ClusterServices.KubeDNS
+}
+
+// AssumeIstiod reports whether istiod is stood in when missing (default yes).
+func (c *Config) AssumeIstiod() bool {
+	return c.ClusterServices == nil || c.ClusterServices.Istiod == nil || *c.ClusterServices.Istiod
+}
+
+// Dir is the directory relative paths of the file are relative to.
+func (c *Config) Dir() string {
+	if c.Path == "" {
+		return ""
+	}
+	return filepath.Dir(c.Path)
+}
+
+// RulePos returns where the file names a rule (in enable, disable or
+// severity), compared case-insensitively.
+func (c *Config) RulePos(name string) (Pos, bool) {
+	p, ok := c.rules[strings.ToLower(name)]
+	return p, ok
+}
+
+// IgnoreFunc returns the loader's ignore hook: it takes paths as the loader
+// shows them (relative to workDir) and matches them relative to the config
+// file's directory, as .gitignore does. It is nil when nothing is ignored.
+func (c *Config) IgnoreFunc(workDir string) func(path string, isDir bool) bool {
+	if c.ignore == nil {
+		return nil
+	}
+	return func(path string, isDir bool) bool {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(workDir, filepath.FromSlash(path))
+		}
+		rel, err := filepath.Rel(c.Dir(), path)
+		if err != nil {
+			return false
+		}
+		return c.ignore.Match(filepath.ToSlash(rel), isDir)
+	}
+}
+
+// Pos is a place in the config file.
+type Pos struct {
+	File         string
+	Line, Column int
+}
+
+func (p Pos) String() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.Column == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// Error is a config file that cannot be used, with where and why.
+type Error struct {
+	Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Find looks for a config file in dir and then in each parent, and returns
+// the first found, or "" when there is none. Both names in one directory is
+// an error: silently reading one while the user edits the other is worse.
+func Find(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		var found []string
+		for _, name := range []string{FileName, AltFileName} {
+			p := filepath.Join(dir, name)
+			if info, err := os.Stat(p); err == nil && !info.IsDir() {
+				found = append(found, p)
+			}
+		}
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 2:
+			return "", fmt.Errorf("both %s and %s exist: keep one", found[0], found[1])
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// Load reads and checks the config file at path. display is how the file is
+// named in errors (a path relative to the working directory, typically).
+func Load(path, display string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config %s: no such file", display)
+		}
+		return nil, fmt.Errorf("config %s: %w", display, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(abs, display, data)
+}
+
+// Parse checks data as the config file at path (absolute; relative paths in
+// the file are resolved against its directory).
+func Parse(path, display string, data []byte) (*Config, error) {
+	cfg := &Config{Path: path, rules: map[string]Pos{}}
+	at := func(n *yaml.Node, format string, args ...any) error {
+		return &Error{Pos: posOf(display, n), Msg: fmt.Sprintf(format, args...)}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line, msg := yamlError(err)
+		return nil, &Error{Pos: Pos{File: display, Line: line, Column: 1}, Msg: "does not parse: " + msg}
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return cfg, nil // an empty file: every default holds
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		return cfg, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, at(root, "want a mapping of settings (enable:, disable:, fail-on:, ...)")
+	}
+	if err := checkKeys(root, reflect.TypeOf(Config{}), "", at); err != nil {
+		return nil, err
+	}
+	if err := root.Decode(cfg); err != nil {
+		return nil, typeError(err, display)
+	}
+	if err := cfg.check(root, display); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+type atFunc func(n *yaml.Node, format string, args ...any) error
+
+// checkKeys rejects keys that the struct does not have, naming the key and
+// its line: a misspelt key silently ignored is a setting silently lost.
+func checkKeys(n *yaml.Node, t reflect.Type, where string, at atFunc) error {
+	known := keys(t)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		field, ok := fieldByKey(t, k.Value)
+		if !ok {
+			msg := fmt.Sprintf("unknown key %q%s", k.Value, where)
+			if s := suggest(k.Value, known); s != "" {
+				msg += fmt.Sprintf(": did you mean %q?", s)
+			} else {
+				msg += " (known keys: " + strings.Join(known, ", ") + ")"
+			}
+			return at(k, "%s", msg)
+		}
+		ft := field.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct && v.Kind == yaml.MappingNode {
+			if err := checkKeys(v, ft, " in "+k.Value, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// keys lists the YAML keys of a struct type, in field order.
+func keys(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if k := yamlKey(t.Field(i)); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func yamlKey(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); yamlKey(f) == key && key != "" {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// suggest finds the known key a misspelt one most likely means: the same
+// letters in another case or separator style (failOn, fail_on).
+func suggest(key string, known []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "", ".", "").Replace(strings.ToLower(s))
+	}
+	for _, k := range known {
+		if norm(k) == norm(key) {
+			return k
+		}
+	}
+	return ""
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// yamlError pulls the line out of yaml.v3's "yaml: line N: msg".
+func yamlError(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		fmt.Sscan(m[1], &line)
+		return line, m[2]
+	}
+	return 0, msg
+}
+
+// typeError turns yaml.v3's decoding errors ("line 3: cannot unmarshal ...")
+// into file:line errors.
+func typeError(err error, display string) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return &Error{Pos: Pos{File: display}, Msg: err.Error()}
+	}
+	var msgs []string
+	for _, e := range te.Errors {
+		line, msg := yamlError(errors.New(e))
+		msg = strings.NewReplacer("!!seq", "a list", "!!map", "a mapping", "!!str", "a string",
+			"!!int", "a number", "!!bool", "a boolean", "!!float", "a number").Replace(msg)
+		msgs = append(msgs, (&Error{Pos: Pos{File: display, Line: line}, Msg: msg}).Error())
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+// dns1123Label is what Kubernetes accepts as a namespace name.
+var dns1123Label = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// check validates values the YAML types alone do not: severities, names,
+// patterns. It also resolves policy paths and compiles ignore patterns.
+func (c *Config) check(root *yaml.Node, display string) error {
+	at := func(n *yaml.Node, format string, args ...any) error {
+		return &Error{Pos: posOf(display, n), Msg: fmt.Sprintf(format, args...)}
+	}
+	get := func(key string) (k, v *yaml.Node) {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return root.Content[i], root.Content[i+1]
+			}
+		}
+		return nil, nil
+	}
+	for _, key := range []string{"enable", "disable", "ignore", "policies"} {
+		if _, n := get(key); n != nil {
+			for _, item := range n.Content {
+				if strings.TrimSpace(item.Value) == "" {
+					return at(item, "%s: empty entry", key)
+				}
+			}
+		}
+	}
+	for _, key := range []string{"enable", "disable"} {
+		if _, n := get(key); n != nil {
+			for _, item := range n.Content {
+				c.notePos(item.Value, posOf(display, item))
+			}
+		}
+	}
+	if _, n := get("severity"); n != nil {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if strings.TrimSpace(k.Value) == "" {
+				return at(k, "severity: empty rule name")
+			}
+			if !oneOf(v.Value, "error", "warning", "note") {
+				return at(v, "severity of %s: %q is not error, warning or note (to turn a rule off, list it under disable)", k.Value, v.Value)
+			}
+			c.notePos(k.Value, posOf(display, k))
+		}
+	}
+	if _, n := get("fail-on"); n != nil && !oneOf(c.FailOn, "error", "warning", "note", "none") {
+		return at(n, "fail-on: %q is not error, warning, note or none", c.FailOn)
+	}
+	for _, key := range []string{"namespace", "root-namespace", "istiod-namespace"} {
+		if _, n := get(key); n != nil && (len(n.Value) > 63 || !dns1123Label.MatchString(n.Value)) {
+			return at(n, "%s: %q is not a namespace name (at most 63 lower-case letters, digits and '-')", key, n.Value)
+		}
+	}
+	if _, n := get("trust-domain"); n != nil && (strings.TrimSpace(c.TrustDomain) == "" || strings.ContainsAny(c.TrustDomain, "/ \t")) {
+		return at(n, "trust-domain: %q is not a trust domain (like cluster.local)", c.TrustDomain)
+	}
+	if _, n := get("cluster-services"); n != nil && n.Kind != yaml.MappingNode {
+		return at(n, "cluster-services: want a mapping such as {kube-dns: true, istiod: true}")
+	}
+	if len(c.Ignore) > 0 {
+		m, err := CompileIgnore(c.Ignore)
+		if err != nil {
+			k, n := get("ignore")
+			var pe *PatternError
+			if errors.As(err, &pe) {
+				return at(n.Content[pe.Index], "ignore: %v", pe)
+			}
+			return at(k, "ignore: %v", err)
+		}
+		c.ignore = m
+	}
+	for i, p := range c.Policies {
+		if !filepath.IsAbs(p) {
+			c.Policies[i] = filepath.Join(c.Dir(), filepath.FromSlash(p))
+		}
+	}
+	return nil
+}
+
+// notePos keeps the first place a rule is named.
+func (c *Config) notePos(rule string, p Pos) {
+	if _, ok := c.rules[strings.ToLower(rule)]; !ok {
+		c.rules[strings.ToLower(rule)] = p
+	}
+}
+
+func posOf(display string, n *yaml.Node) Pos {
+	return Pos{File: display, Line: n.Line, Column: n.Column}
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
