@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/policy"
+	"github.com/meshlint/meshlint/rules"
+)
+
+func init() {
+	extraCommands = append(extraCommands, policyCommand())
+}
+
+// policyFlags are the lint flags of user Rego policies.
+func policyFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "policy", Usage: "load Rego policies and data from `DIR` (repeatable; see docs/rego.md)"},
+		&cli.DurationFlag{Name: "policy-timeout", Value: policy.DefaultTimeout, Usage: "stop a Rego rule that runs longer than this"},
+		&cli.StringSliceFlag{Name: "policy-namespace", Value: cli.NewStringSlice(policy.DefaultNamespace), Usage: "packages whose deny, violation and warn rules run conftest-style, per object (repeatable)"},
+	}
+}
+
+// policyRules loads the --policy directories. The rules run beside the
+// built-in ones (lint.Options.ExtraRules); check, called after the run,
+// reports rules that failed to evaluate (a timeout, a runtime error), which
+// make the run fail.
+func policyRules(c *cli.Context) (extra []*analyzer.Rule, check func(*model.Model) error, err error) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The config file's policy directories come first; --policy adds more.
+	dirs := append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)
+	set, err := policy.Load(policy.Options{
+		Dirs:       dirs,
+		Namespaces: c.StringSlice("policy-namespace"),
+		Timeout:    c.Duration("policy-timeout"),
+		Print:      c.App.ErrWriter,
+		Builtin:    rules.All(),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return set.Rules(), set.Err, nil
+}
+
+func policyCommand() *cli.Command {
+	return &cli.Command{
+		Name:         "policy",
+		Usage:        "work with Rego policies",
+		OnUsageError: usageError,
+		Subcommands: []*cli.Command{
+			{
+				Name:         "test",
+				Usage:        "run the test_* rules of Rego policies, like opa test",
+				ArgsUsage:    "DIR...",
+				OnUsageError: usageError,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "run only tests whose name matches this regular expression"},
+					&cli.DurationFlag{Name: "timeout", Value: policy.DefaultTimeout, Usage: "stop a test that runs longer than this"},
+					&cli.BoolFlag{Name: "trace", Usage: "print the evaluation trace of failed tests"},
+				},
+				Action: policyTestAction,
+			},
+		},
+	}
+}
+
+// policyTestAction exits 0 when every test passes, 1 when some fail, 2
+// when the tests cannot run.
+func policyTestAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return errors.New("policy test needs a DIR of Rego policies and their _test.rego files")
+	}
+	sum, err := policy.Test(context.Background(), c.Args().Slice(), c.App.Writer, policy.TestOptions{
+		Timeout: c.Duration("timeout"),
+		Run:     c.String("run"),
+		Trace:   c.Bool("trace"),
+	})
+	if err != nil {
+		return err
+	}
+	if !sum.OK() {
+		return exitCode(exitFindings)
+	}
+	return nil
+}

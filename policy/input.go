@@ -1,0 +1,372 @@
+package policy
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/manifest"
+	"github.com/meshlint/meshlint/model"
+)
+
+// The input is built straight from the YAML nodes into OPA's own values,
+// once per model: no JSON round trip, no map[string]any in between, and
+// every rule evaluates against the same value (rego.EvalParsedInput).
+
+// Input returns input for meshlint-native rules, computed once per model:
+//
+//	{"objects": [...], "workloads": [...], "namespaces": [...],
+//	 "connectivity": {...}, "settings": {...}}
+//
+// docs/rego.md documents every field.
+//
+// withConnectivity fills input.connectivity; it costs the three layers'
+// listings, so only policies that read it ask for it.
+func Input(m *model.Model, withConnectivity bool) ast.Value {
+	key := "policy/input"
+	if withConnectivity {
+		key += "+connectivity"
+	}
+	return m.Derived(key, func() any {
+		conn := ast.ObjectTerm()
+		if withConnectivity {
+			conn = connectivityTerm(m)
+		}
+		return ast.NewObject(
+			ast.Item(ast.InternedTerm("objects"), ast.ArrayTerm(nativeObjects(m)...)),
+			ast.Item(ast.InternedTerm("workloads"), workloadsTerm(m)),
+			ast.Item(ast.InternedTerm("namespaces"), namespacesTerm(m)),
+			ast.Item(ast.InternedTerm("connectivity"), conn),
+			ast.Item(ast.InternedTerm("settings"), ast.ObjectTerm(
+				ast.Item(ast.InternedTerm("defaultNamespace"), ast.StringTerm(m.Settings.DefaultNamespace)),
+				ast.Item(ast.InternedTerm("trustDomain"), ast.StringTerm(m.Settings.TrustDomain)),
+				ast.Item(ast.InternedTerm("rootNamespace"), ast.StringTerm(m.Settings.RootNamespace)),
+				ast.Item(ast.InternedTerm("istiodNamespace"), ast.StringTerm(m.Settings.IstiodNamespace)),
+			)),
+		)
+	}).(ast.Value)
+}
+
+// connectivityLayers returns input.connectivity: the allowed connections
+// of each layer ("network", "mesh", "effective"), each a list shaped as in
+// `meshlint graph --format json` ({"src", "dst", "conn", "l7"}).
+func connectivityLayers(m *model.Model) map[string]any {
+	opts := connectivity.Options{}
+	ml := connectivity.Mesh(m)
+	return map[string]any{
+		"network":   connectivity.Network(m).Listing(opts).JSONConnections(),
+		"mesh":      ml.Listing(opts).JSONConnections(),
+		"effective": ml.Effective(opts).JSONConnections(),
+	}
+}
+
+func connectivityTerm(m *model.Model) *ast.Term {
+	v, err := ast.InterfaceToValue(connectivityLayers(m))
+	if err != nil {
+		// The layers are meshlint's own types: this is a bug, not bad input.
+		panic(fmt.Sprintf("policy: connectivity layers are not JSON values: %v", err))
+	}
+	return ast.NewTerm(v)
+}
+
+// nativeObjects converts every object as native rules see it: as written,
+// with metadata.namespace filled in and "_meshlint" saying where it is.
+// Computed once per model, in parallel.
+func nativeObjects(m *model.Model) []*ast.Term {
+	return m.Derived("policy/native-objects", func() any {
+		return convertAll(len(m.Objects), func(c *converter, i int) *ast.Term { return c.native(m.Objects[i]) })
+	}).([]*ast.Term)
+}
+
+// Objects returns every object of m exactly as written, aligned with
+// m.Objects: the input of conftest rules. Computed once per model, from the
+// native values, whose terms it shares.
+func Objects(m *model.Model) []*ast.Term {
+	return m.Derived("policy/objects", func() any {
+		native := nativeObjects(m)
+		return convertAll(len(m.Objects), func(c *converter, i int) *ast.Term { return c.raw(m.Objects[i], native[i]) })
+	}).([]*ast.Term)
+}
+
+// convertAll runs convert for 0..n-1 on every core.
+func convertAll(n int, convert func(*converter, int) *ast.Term) []*ast.Term {
+	out := make([]*ast.Term, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), 1+n/256) {
+		wg.Go(func() {
+			c := converter{strings: map[string]*ast.Term{}}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(out) {
+					return
+				}
+				out[i] = convert(&c, i)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func workloadsTerm(m *model.Model) *ast.Term {
+	terms := make([]*ast.Term, 0, len(m.Workloads))
+	for _, w := range m.Workloads {
+		identity := ast.InternedNullTerm
+		if w.Identity != "" {
+			identity = ast.StringTerm(w.Identity)
+		}
+		ports := make([]*ast.Term, 0, len(w.Ports))
+		for _, p := range w.Ports {
+			ports = append(ports, ast.ObjectTerm(
+				ast.Item(ast.InternedTerm("name"), ast.StringTerm(p.Name)),
+				ast.Item(ast.InternedTerm("port"), ast.InternedTerm(int(p.Port))),
+				ast.Item(ast.InternedTerm("protocol"), ast.StringTerm(p.Protocol)),
+			))
+		}
+		object := ast.InternedNullTerm
+		if w.Object != nil {
+			object = refTerm(w.Object.Ref())
+		}
+		terms = append(terms, ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("id"), ast.StringTerm(w.ID())),
+			ast.Item(ast.InternedTerm("kind"), ast.StringTerm(w.Kind)),
+			ast.Item(ast.InternedTerm("namespace"), ast.StringTerm(w.Namespace)),
+			ast.Item(ast.InternedTerm("name"), ast.StringTerm(w.Name)),
+			ast.Item(ast.InternedTerm("labels"), labelsTerm(w.Labels)),
+			ast.Item(ast.InternedTerm("serviceAccount"), ast.StringTerm(w.ServiceAccount)),
+			ast.Item(ast.InternedTerm("identity"), identity),
+			ast.Item(ast.InternedTerm("mesh"), ast.StringTerm(string(w.Mesh))),
+			ast.Item(ast.InternedTerm("ports"), ast.ArrayTerm(ports...)),
+			ast.Item(ast.InternedTerm("implied"), ast.InternedTerm(w.Implied)),
+			ast.Item(ast.InternedTerm("object"), object),
+		))
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func namespacesTerm(m *model.Model) *ast.Term {
+	terms := make([]*ast.Term, 0, len(m.Namespaces))
+	for _, ns := range m.Namespaces {
+		terms = append(terms, ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("name"), ast.StringTerm(ns.Name)),
+			ast.Item(ast.InternedTerm("labels"), labelsTerm(ns.Labels)),
+			ast.Item(ast.InternedTerm("implied"), ast.InternedTerm(ns.Implied)),
+		))
+	}
+	return ast.ArrayTerm(terms...)
+}
+
+func refTerm(r manifest.Ref) *ast.Term {
+	return ast.ObjectTerm(
+		ast.Item(ast.InternedTerm("apiVersion"), ast.StringTerm(r.APIVersion)),
+		ast.Item(ast.InternedTerm("kind"), ast.StringTerm(r.Kind)),
+		ast.Item(ast.InternedTerm("namespace"), ast.StringTerm(r.Namespace)),
+		ast.Item(ast.InternedTerm("name"), ast.StringTerm(r.Name)),
+	)
+}
+
+func labelsTerm(ls map[string]string) *ast.Term {
+	keys := make([]string, 0, len(ls))
+	for k := range ls {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	obj := ast.NewObjectWithCapacity(len(keys))
+	for _, k := range keys {
+		obj.Insert(ast.StringTerm(k), ast.StringTerm(ls[k]))
+	}
+	return ast.NewTerm(obj)
+}
+
+// converter turns YAML nodes into OPA terms. It reuses one term per
+// string: manifests repeat the same keys and many of the same values
+// (kinds, protocols, label values) thousands of times.
+type converter struct {
+	strings map[string]*ast.Term
+}
+
+func (c *converter) str(s string) *ast.Term {
+	t, ok := c.strings[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		c.strings[s] = t
+	}
+	return t
+}
+
+// fillsNamespace reports whether o's metadata.namespace is the default
+// namespace rather than what the manifest says.
+func fillsNamespace(o *manifest.Object) bool {
+	return !o.NamespaceSet && o.Namespace != ""
+}
+
+// native converts o for native rules in one pass: the namespace goes into
+// the metadata object as it is built, so no object is copied.
+func (c *converter) native(o *manifest.Object) *ast.Term {
+	root := o.Node
+	var obj ast.Object
+	if root != nil && root.Kind == yaml.MappingNode && !hasMergeKey(root) {
+		obj = ast.NewObjectWithCapacity(len(root.Content)/2 + 1)
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k, v := root.Content[i].Value, c.term(root.Content[i+1])
+			if meta, ok := v.Value.(ast.Object); ok && k == "metadata" && fillsNamespace(o) {
+				meta.Insert(c.str("namespace"), c.str(o.Namespace))
+			}
+			obj.Insert(c.str(k), v)
+		}
+	} else {
+		// Rare shapes (a merge key at the top): convert, then copy.
+		src, ok := c.term(root).Value.(ast.Object)
+		if !ok {
+			return ast.NewTerm(ast.NewObject())
+		}
+		obj = ast.NewObjectWithCapacity(src.Len() + 1)
+		src.Foreach(func(k, v *ast.Term) {
+			if meta, ok := v.Value.(ast.Object); ok && k.Value.Compare(ast.String("metadata")) == 0 && fillsNamespace(o) {
+				filled := meta.Copy()
+				filled.Insert(c.str("namespace"), c.str(o.Namespace))
+				v = ast.NewTerm(filled)
+			}
+			obj.Insert(k, v)
+		})
+	}
+	line, col := 0, 0
+	if root != nil {
+		line, col = root.Line, root.Column
+	}
+	obj.Insert(c.str("_meshlint"), ast.ObjectTerm(
+		ast.Item(c.str("file"), c.str(o.File)),
+		ast.Item(c.str("line"), ast.InternedTerm(line)),
+		ast.Item(c.str("column"), ast.InternedTerm(col)),
+	))
+	return ast.NewTerm(obj)
+}
+
+// raw is o exactly as written, for conftest rules: the native value without
+// "_meshlint", sharing its terms; an object whose namespace native filled in
+// is converted again, so that its metadata is what the file says.
+func (c *converter) raw(o *manifest.Object, native *ast.Term) *ast.Term {
+	if fillsNamespace(o) {
+		return c.term(o.Node)
+	}
+	src, ok := native.Value.(ast.Object)
+	if !ok {
+		return native
+	}
+	obj := ast.NewObjectWithCapacity(src.Len())
+	src.Foreach(func(k, v *ast.Term) {
+		if k.Value.Compare(ast.String("_meshlint")) != 0 {
+			obj.Insert(k, v)
+		}
+	})
+	return ast.NewTerm(obj)
+}
+
+func hasMergeKey(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			return true
+		}
+	}
+	return false
+}
+
+// term converts n. The loader has already refused documents whose aliases
+// expand too far, so aliases are simply followed.
+func (c *converter) term(n *yaml.Node) *ast.Term {
+	if n == nil {
+		return ast.InternedNullTerm
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return ast.InternedNullTerm
+		}
+		return c.term(n.Content[0])
+	case yaml.AliasNode:
+		return c.term(n.Alias)
+	case yaml.MappingNode:
+		if hasMergeKey(n) {
+			// Merge keys are rare in manifests: let the generic reader
+			// apply YAML's precedence rules.
+			return c.generic(n)
+		}
+		obj := ast.NewObjectWithCapacity(len(n.Content) / 2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			obj.Insert(c.str(n.Content[i].Value), c.term(n.Content[i+1]))
+		}
+		return ast.NewTerm(obj)
+	case yaml.SequenceNode:
+		items := make([]*ast.Term, len(n.Content))
+		for i, item := range n.Content {
+			items[i] = c.term(item)
+		}
+		return ast.ArrayTerm(items...)
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!str" {
+			return c.str(n.Value)
+		}
+		return scalarTerm(n)
+	}
+	return ast.InternedNullTerm
+}
+
+func (c *converter) generic(n *yaml.Node) *ast.Term {
+	v, err := manifest.NodeValue(n)
+	if err != nil {
+		return ast.InternedNullTerm
+	}
+	val, err := ast.InterfaceToValue(normalize(v))
+	if err != nil {
+		return ast.InternedNullTerm
+	}
+	return ast.NewTerm(val)
+}
+
+// normalize replaces the floats JSON cannot hold (NaN, ±Inf) by strings.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
+		}
+	}
+	return v
+}
+
+func scalarTerm(n *yaml.Node) *ast.Term {
+	switch v := manifest.ScalarValue(n).(type) {
+	case nil:
+		return ast.InternedNullTerm
+	case bool:
+		return ast.InternedTerm(v)
+	case int64:
+		return ast.InternedTerm(v)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			// JSON has no NaN or infinity; keep what the user wrote.
+			return ast.StringTerm(n.Value)
+		}
+		return ast.FloatNumberTerm(v)
+	case string:
+		return ast.StringTerm(v)
+	}
+	return ast.StringTerm(n.Value)
+}
