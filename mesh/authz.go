@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
 
@@ -34,6 +35,21 @@ type Policy struct {
 
 // Applies reports whether the policy governs w.
 func (p *Policy) Applies(w *model.Workload) bool { return p.applies(w) }
+
+// Governed returns the workloads p governs, looking only where it can apply.
+func (e *Evaluator) Governed(p *Policy) []*model.Workload {
+	candidates := e.m.Workloads
+	if p.Legacy || p.Object.Namespace != e.m.Settings.RootNamespace {
+		candidates = e.m.WorkloadsIn(p.Object.Namespace)
+	}
+	var out []*model.Workload
+	for _, w := range candidates {
+		if p.Applies(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
 
 // Action is the policy's action.
 func (p *Policy) Action() securityv1beta1.AuthorizationPolicy_Action { return p.Spec.GetAction() }
@@ -94,6 +110,25 @@ type Evaluator struct {
 	policies []*Policy
 	byNS     map[string][]*Policy // policies that can apply in a namespace
 	meshWide []*Policy
+	// applying caches PoliciesFor per workload, and protocols the L7
+	// protocol per workload port; rules evaluate in parallel.
+	applying  sync.Map
+	protocols sync.Map
+}
+
+type workloadPort struct {
+	w    *model.Workload
+	port int32
+}
+
+func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
+	key := workloadPort{w, port}
+	if v, ok := e.protocols.Load(key); ok {
+		return v.(L7Protocol)
+	}
+	p := PortProtocol(e.m, w, port)
+	e.protocols.Store(key, p)
+	return p
 }
 
 // NewEvaluator prepares policies for evaluation.
@@ -111,6 +146,15 @@ func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
 
 // PoliciesFor returns the policies that govern w.
 func (e *Evaluator) PoliciesFor(w *model.Workload) []*Policy {
+	if cached, ok := e.applying.Load(w); ok {
+		return cached.([]*Policy)
+	}
+	out := e.policiesFor(w)
+	e.applying.Store(w, out)
+	return out
+}
+
+func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 	var out []*Policy
 	for _, list := range [][]*Policy{e.meshWide, e.byNS[w.Namespace]} {
 		for _, p := range list {
@@ -198,11 +242,11 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		}
 		return v
 	}
-	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity, proto: PortProtocol(e.m, dst, port)}
+	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity, proto: e.portProtocol(dst, port)}
 
 	policies := e.PoliciesFor(dst)
 	custom, deny, allow := Never, Never, Never
-	var customRefs, denyRefs, allowRefs []RuleRef
+	var denyRefs, allowRefs []RuleRef
 	hasAllow := false
 	for _, p := range policies {
 		action := p.Action()
@@ -221,7 +265,6 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 			switch action {
 			case securityv1beta1.AuthorizationPolicy_CUSTOM:
 				custom = custom.Or(mt)
-				customRefs = append(customRefs, ref)
 			case securityv1beta1.AuthorizationPolicy_DENY:
 				deny = deny.Or(mt)
 				denyRefs = append(denyRefs, ref)
@@ -537,4 +580,33 @@ func (r *request) condition(c *securityv1beta1.Condition) Match {
 		m = m.And(truth(!matchAny(c.GetNotValues(), value)))
 	}
 	return m
+}
+
+// CurrentEvaluator evaluates what Istio enforces today, once per model.
+func CurrentEvaluator(m *model.Model) *Evaluator {
+	return m.Derived("mesh/current", func() any { return NewEvaluator(m, Current(m)) }).(*Evaluator)
+}
+
+// IntentEvaluator adds to today's policies what legacy RBAC meant (when a
+// ClusterRbacConfig did not turn it off), once per model.
+func IntentEvaluator(m *model.Model) *Evaluator {
+	return m.Derived("mesh/intent", func() any {
+		policies := Current(m)
+		if t := Legacy(m); t.Enforced {
+			policies = append(policies, t.Policies...)
+		}
+		return NewEvaluator(m, policies)
+	}).(*Evaluator)
+}
+
+// Restricts reports whether authorization limits who may reach w at all:
+// some ALLOW or DENY policy governs it.
+func (e *Evaluator) Restricts(w *model.Workload) bool {
+	for _, p := range e.PoliciesFor(w) {
+		switch p.Action() {
+		case securityv1beta1.AuthorizationPolicy_ALLOW, securityv1beta1.AuthorizationPolicy_DENY:
+			return true
+		}
+	}
+	return false
 }

@@ -48,7 +48,8 @@ func MTLS(m *model.Model, w *model.Workload, port int32) (TLSMode, TLSSource) {
 // conflict, as in Istio), the namespace one, then the mesh one.
 func scopedPeerAuthentications(m *model.Model, w *model.Workload) []*model.PeerAuthentication {
 	var workload, namespace, mesh []*model.PeerAuthentication
-	for _, pa := range m.PeerAuthentications {
+	idx := peerAuthIndex(m)
+	for _, pa := range append(idx[w.Namespace], idx[m.Settings.RootNamespace]...) {
 		ns := pa.Object.Namespace
 		switch {
 		case pa.Selector != nil && ns == w.Namespace && pa.Selector.Matches(w.Labels):
@@ -68,6 +69,17 @@ func scopedPeerAuthentications(m *model.Model, w *model.Workload) []*model.PeerA
 	}
 	out := append(byName(workload), byName(namespace)...)
 	return append(out, byName(mesh)...)
+}
+
+// peerAuthIndex groups PeerAuthentications by namespace, once per model.
+func peerAuthIndex(m *model.Model) map[string][]*model.PeerAuthentication {
+	return m.Derived("mesh/peerauth-by-namespace", func() any {
+		idx := map[string][]*model.PeerAuthentication{}
+		for _, pa := range m.PeerAuthentications {
+			idx[pa.Object.Namespace] = append(idx[pa.Object.Namespace], pa)
+		}
+		return idx
+	}).(map[string][]*model.PeerAuthentication)
 }
 
 // WorkloadPeerAuthentications returns the workload-scoped policies that

@@ -45,9 +45,3 @@ func ServicesMatching(m *Model, ns, pattern string) []*Service {
 	}
 	return out
 }
-
-// ServiceAccountIdentity is the principal w would present in the mesh,
-// whether or not it is in the mesh now.
-func (w *Workload) ServiceAccountIdentity(trustDomain string) string {
-	return trustDomain + "/ns/" + w.Namespace + "/sa/" + w.ServiceAccount
-}

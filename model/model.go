@@ -5,6 +5,7 @@ package model
 
 import (
 	"sort"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -19,6 +20,11 @@ type Settings struct {
 	TrustDomain      string
 	RootNamespace    string
 	IstiodNamespace  string
+	// NoImpliedKubeDNS and NoImpliedIstiod stop the model from standing in
+	// those cluster services when the set lacks them (config
+	// cluster-services); the zero value assumes both, as clusters have.
+	NoImpliedKubeDNS bool
+	NoImpliedIstiod  bool
 }
 
 // DefaultSettings are Istio's defaults.
@@ -63,6 +69,7 @@ type Model struct {
 	byKind        map[string][]*manifest.Object
 	nsByName      map[string]*Namespace
 	workloadsByNS map[string][]*Workload
+	bySA          map[string][]*Workload // "ns/sa"
 	servicesByNS  map[string][]*Service
 }
 
@@ -115,6 +122,9 @@ type Workload struct {
 	// Identity is the SPIFFE principal without the scheme
 	// (<trust-domain>/ns/<ns>/sa/<sa>), or "" outside the mesh.
 	Identity string
+	// SAIdentity is the principal the workload's service account stands
+	// for, whether or not the workload is in the mesh.
+	SAIdentity string
 	// Implied workloads (kube-dns, istiod) stand for cluster services the set
 	// lacks; they are matched but never reported on.
 	Implied bool
@@ -168,12 +178,47 @@ func (m *Model) HasServiceAccount(ns, name string) bool {
 	if _, ok := m.ServiceAccounts[ns+"/"+name]; ok {
 		return true
 	}
-	for _, w := range m.workloadsByNS[ns] {
-		if w.ServiceAccount == name {
-			return true
+	return len(m.bySA[ns+"/"+name]) > 0
+}
+
+// WorkloadsMatchingPrincipal returns the workloads whose service account
+// identity an Istio principal pattern matches (exact, "*", prefix*, *suffix).
+func (m *Model) WorkloadsMatchingPrincipal(pattern string) []*Workload {
+	if !strings.Contains(pattern, "*") {
+		ns, sa, ok := ParsePrincipal(pattern)
+		if !ok {
+			return nil
+		}
+		var out []*Workload
+		for _, w := range m.bySA[ns+"/"+sa] {
+			if w.SAIdentity == strings.TrimPrefix(pattern, "spiffe://") {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	var out []*Workload
+	for _, w := range m.Workloads {
+		if MatchString(pattern, w.SAIdentity) {
+			out = append(out, w)
 		}
 	}
-	return false
+	return out
+}
+
+// WorkloadsMatchingNamespace returns the workloads of the namespaces a
+// pattern matches.
+func (m *Model) WorkloadsMatchingNamespace(pattern string) []*Workload {
+	if !strings.Contains(pattern, "*") {
+		return m.workloadsByNS[pattern]
+	}
+	var out []*Workload
+	for _, ns := range m.Namespaces {
+		if MatchString(pattern, ns.Name) {
+			out = append(out, m.workloadsByNS[ns.Name]...)
+		}
+	}
+	return out
 }
 
 // SelectWorkloads returns the workloads of ns (all namespaces when ns is "")

@@ -90,14 +90,22 @@ func servesWorkload(o *manifest.Object) bool {
 func (m *Model) addWorkload(w *Workload) {
 	ns := m.impliedNamespace(w.Namespace)
 	w.Mesh = meshMode(ns, w)
+	w.SAIdentity = fmt.Sprintf("%s/ns/%s/sa/%s", m.Settings.TrustDomain, w.Namespace, w.ServiceAccount)
 	if w.Mesh != MeshNone {
-		w.Identity = fmt.Sprintf("%s/ns/%s/sa/%s", m.Settings.TrustDomain, w.Namespace, w.ServiceAccount)
+		w.Identity = w.SAIdentity
 	}
+	if m.bySA == nil {
+		m.bySA = map[string][]*Workload{}
+	}
+	m.bySA[w.Namespace+"/"+w.ServiceAccount] = append(m.bySA[w.Namespace+"/"+w.ServiceAccount], w)
 	m.Workloads = append(m.Workloads, w)
 	m.workloadsByNS[w.Namespace] = append(m.workloadsByNS[w.Namespace], w)
 }
 
 // controllerOwner returns the kind and name of a pod's controlling owner.
+// A Node owns the mirror pods of its static pods, which are not one
+// workload. A controller named without its kind still groups its pods,
+// which keep the kind Pod (as netpol-analyzer prints them).
 func controllerOwner(o *manifest.Object) (string, string) {
 	refs := o.Lookup("metadata.ownerReferences")
 	if refs == nil || refs.Kind != yaml.SequenceNode {
@@ -107,11 +115,17 @@ func controllerOwner(o *manifest.Object) (string, string) {
 	for _, r := range refs.Content {
 		k := manifest.ScalarString(manifest.MapGet(r, "kind"))
 		n := manifest.ScalarString(manifest.MapGet(r, "name"))
-		if k == "" || n == "" {
+		if n == "" || k == "Node" {
 			continue
 		}
 		if manifest.ScalarString(manifest.MapGet(r, "controller")) == "true" {
+			if k == "" {
+				k = "Pod"
+			}
 			return k, n
+		}
+		if k == "" {
+			continue
 		}
 		if kind == "" {
 			kind, name = k, n
@@ -195,7 +209,7 @@ func (m *Model) addImpliedServices() {
 		}
 		return false
 	}
-	if !has("kube-system", "k8s-app", "kube-dns") {
+	if !m.Settings.NoImpliedKubeDNS && !has("kube-system", "k8s-app", "kube-dns") {
 		m.addWorkload(&Workload{
 			Kind: "Deployment", Namespace: "kube-system", Name: "kube-dns",
 			Labels:         labels.Set{"k8s-app": "kube-dns"},
@@ -215,7 +229,7 @@ func (m *Model) addImpliedServices() {
 			break
 		}
 	}
-	if inMesh && !has(m.Settings.IstiodNamespace, "app", "istiod") {
+	if inMesh && !m.Settings.NoImpliedIstiod && !has(m.Settings.IstiodNamespace, "app", "istiod") {
 		m.addWorkload(&Workload{
 			Kind: "Deployment", Namespace: m.Settings.IstiodNamespace, Name: "istiod",
 			Labels:         labels.Set{"app": "istiod", "istio": "pilot"},

@@ -8,8 +8,12 @@ import (
 // authzTargets returns the workloads an AuthorizationPolicy governs, less
 // the implied cluster services.
 func authzTargets(m *model.Model, ap *model.AuthorizationPolicy) []*model.Workload {
+	candidates := m.Workloads
+	if !ap.MeshWide {
+		candidates = m.WorkloadsIn(ap.Object.Namespace)
+	}
 	var out []*model.Workload
-	for _, w := range m.Workloads {
+	for _, w := range candidates {
 		if !w.Implied && ap.Applies(w) {
 			out = append(out, w)
 		}

@@ -54,10 +54,8 @@ func principalProblem(m *model.Model, p string) string {
 		return ""
 	}
 	if strings.Contains(p, "*") {
-		for _, w := range m.Workloads {
-			if model.MatchString(p, w.ServiceAccountIdentity(m.Settings.TrustDomain)) {
-				return ""
-			}
+		if len(m.WorkloadsMatchingPrincipal(p)) > 0 {
+			return ""
 		}
 		return "matches no service account of any workload in the set"
 	}

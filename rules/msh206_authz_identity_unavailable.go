@@ -67,18 +67,19 @@ rules:
 // namedSources returns the workloads a principals or namespaces list names.
 func namedSources(m *model.Model, field string, values []string) []*model.Workload {
 	var out []*model.Workload
-	for _, w := range m.Workloads {
-		if w.Implied {
+	seen := map[*model.Workload]bool{}
+	for _, v := range values {
+		if v == "*" {
 			continue
 		}
-		key := w.Namespace
+		list := m.WorkloadsMatchingNamespace(v)
 		if field == "principals" {
-			key = w.ServiceAccountIdentity(m.Settings.TrustDomain)
+			list = m.WorkloadsMatchingPrincipal(v)
 		}
-		for _, v := range values {
-			if v != "*" && model.MatchString(v, key) {
+		for _, w := range list {
+			if !w.Implied && !seen[w] {
+				seen[w] = true
 				out = append(out, w)
-				break
 			}
 		}
 	}

@@ -1,0 +1,309 @@
+package connectivity
+
+import (
+	"sort"
+	"sync"
+
+	securityv1beta1 "istio.io/api/security/v1beta1"
+
+	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
+)
+
+// Conditional is traffic allowed only for requests that meet a condition
+// (an HTTP method, a path, a JWT, ...), which manifests cannot decide.
+type Conditional struct {
+	Ports PortSet
+	When  mesh.Match
+}
+
+// Verdict is what one layer lets from a source to a destination: Ports
+// always, and each Conditional's ports for some requests.
+type Verdict struct {
+	Ports PortSet
+	L7    []Conditional
+}
+
+// IsEmpty reports whether nothing gets through.
+func (v Verdict) IsEmpty() bool { return v.Ports.IsEmpty() && len(v.L7) == 0 }
+
+// Intersect keeps what both v and the ports p let through.
+func (v Verdict) Intersect(p PortSet) Verdict {
+	out := Verdict{Ports: v.Ports.Intersect(p)}
+	for _, c := range v.L7 {
+		if q := c.Ports.Intersect(p); !q.IsEmpty() {
+			out.L7 = append(out.L7, Conditional{Ports: q, When: c.When})
+		}
+	}
+	return out
+}
+
+// Union joins two verdicts (the traffic some workload of a node gets).
+func (v Verdict) Union(o Verdict) Verdict {
+	out := Verdict{Ports: v.Ports.Union(o.Ports)}
+	byCond := map[string]int{}
+	for _, c := range append(append([]Conditional(nil), v.L7...), o.L7...) {
+		key := c.When.String()
+		if i, ok := byCond[key]; ok {
+			out.L7[i].Ports = out.L7[i].Ports.Union(c.Ports)
+			continue
+		}
+		byCond[key] = len(out.L7)
+		out.L7 = append(out.L7, c)
+	}
+	// What some workload always gets is not also conditional.
+	for i := range out.L7 {
+		out.L7[i].Ports = out.L7[i].Ports.Subtract(out.Ports)
+	}
+	return out.compact()
+}
+
+func (v Verdict) compact() Verdict {
+	l7 := v.L7[:0]
+	for _, c := range v.L7 {
+		if !c.Ports.IsEmpty() {
+			l7 = append(l7, c)
+		}
+	}
+	v.L7 = l7
+	sort.SliceStable(v.L7, func(i, j int) bool { return v.L7[i].When.String() < v.L7[j].When.String() })
+	return v
+}
+
+// MeshLayer is what Istio authorization and mTLS let through, the network
+// being open. It is computed per destination on demand: for a destination,
+// only the sources its policies name behave differently from the rest, so a
+// verdict is worked out for those and for one stand-in of each other kind of
+// source, never for every pair.
+type MeshLayer struct {
+	g      *Graph
+	m      *model.Model
+	e      *mesh.Evaluator
+	perDst sync.Map // *model.Workload -> *dstVerdicts
+}
+
+// Mesh returns the mesh layer of m (what Istio enforces today), computed
+// once per model.
+func Mesh(m *model.Model) *MeshLayer {
+	return m.Derived("connectivity/mesh", func() any {
+		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m)}
+	}).(*MeshLayer)
+}
+
+type dstVerdicts struct {
+	once  sync.Once
+	named map[sourceKey]Verdict // sources the policies single out
+	ext   sync.Map              // IPRange -> Verdict
+	// anonymous stand for every other source with a mesh identity
+	// (withID) and without one (noID).
+	withID, noID Verdict
+	distinct     map[*model.Workload]bool
+	breaks       []int32
+}
+
+// sourceKey is what authorization can tell of a source workload.
+type sourceKey struct {
+	ns, sa string
+	meshed bool
+}
+
+func keyOf(w *model.Workload) sourceKey {
+	return sourceKey{w.Namespace, w.ServiceAccount, w.Mesh != model.MeshNone}
+}
+
+// Between returns what the mesh lets from src to dst.
+func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
+	if dst.Mesh == model.MeshNone {
+		return Verdict{Ports: AllPorts()}
+	}
+	v, _ := ml.perDst.LoadOrStore(dst, &dstVerdicts{})
+	dv := v.(*dstVerdicts)
+	dv.once.Do(func() { ml.prepare(dst, dv) })
+	if src.Workload == nil {
+		r := IPRange{First: uint4(src.From), Last: uint4(src.To)}
+		if cached, ok := dv.ext.Load(r); ok {
+			return cached.(Verdict)
+		}
+		out := ml.verdict(src, dst, dv.breaks)
+		dv.ext.Store(r, out)
+		return out
+	}
+	if dv.distinct[src.Workload] {
+		return dv.named[keyOf(src.Workload)]
+	}
+	if src.Workload.Mesh != model.MeshNone {
+		return dv.withID
+	}
+	return dv.noID
+}
+
+// prepare works out dst's verdicts for the sources its policies name and
+// for the anonymous rest.
+func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
+	dv.breaks = ml.breakpoints(dst)
+	dv.distinct = map[*model.Workload]bool{}
+	dv.named = map[sourceKey]Verdict{}
+	for _, w := range ml.namedSources(dst) {
+		dv.distinct[w] = true
+		k := keyOf(w)
+		if _, done := dv.named[k]; !done {
+			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)
+		}
+	}
+	// Stand-ins: a meshed and an unmeshed source no policy names.
+	dv.withID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, dst, dv.breaks)
+	dv.noID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, dst, dv.breaks)
+}
+
+// namedSources are the workloads some rule governing dst singles out by
+// principal, namespace or service account.
+func (ml *MeshLayer) namedSources(dst *model.Workload) []*model.Workload {
+	m := ml.m
+	var out []*model.Workload
+	add := func(ws []*model.Workload) { out = append(out, ws...) }
+	for _, p := range ml.e.PoliciesFor(dst) {
+		for _, r := range p.Spec.GetRules() {
+			for _, f := range r.GetFrom() {
+				s := f.GetSource()
+				for _, list := range [][]string{s.GetPrincipals(), s.GetNotPrincipals()} {
+					for _, v := range list {
+						add(m.WorkloadsMatchingPrincipal(v))
+					}
+				}
+				for _, list := range [][]string{s.GetNamespaces(), s.GetNotNamespaces()} {
+					for _, v := range list {
+						add(m.WorkloadsMatchingNamespace(v))
+					}
+				}
+				for _, list := range [][]string{s.GetServiceAccounts(), s.GetNotServiceAccounts()} {
+					for _, v := range list {
+						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, dst, v)))
+					}
+				}
+			}
+			for _, c := range r.GetWhen() {
+				switch c.GetKey() {
+				case "source.principal":
+					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
+						add(m.WorkloadsMatchingPrincipal(v))
+					}
+				case "source.namespace":
+					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
+						add(m.WorkloadsMatchingNamespace(v))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func serviceAccountPrincipal(m *model.Model, dst *model.Workload, v string) string {
+	ns, sa := dst.Namespace, v
+	for i := 0; i < len(v); i++ {
+		if v[i] == '/' {
+			ns, sa = v[:i], v[i+1:]
+			break
+		}
+	}
+	return m.Settings.TrustDomain + "/ns/" + ns + "/sa/" + sa
+}
+
+// breakpoints are the TCP ports where dst's verdict can change: ports its
+// policies name, ports with their own mTLS mode, and its container ports
+// (whose protocol decides whether HTTP conditions can match).
+func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
+	set := map[int32]bool{}
+	addPort := func(s string) {
+		n := 0
+		for _, ch := range s {
+			if ch < '0' || ch > '9' {
+				return
+			}
+			n = n*10 + int(ch-'0')
+		}
+		if n >= MinPort && n <= MaxPort {
+			set[int32(n)] = true
+		}
+	}
+	for _, p := range ml.e.PoliciesFor(dst) {
+		for _, r := range p.Spec.GetRules() {
+			for _, t := range r.GetTo() {
+				for _, s := range append(t.GetOperation().GetPorts(), t.GetOperation().GetNotPorts()...) {
+					addPort(s)
+				}
+			}
+			for _, c := range r.GetWhen() {
+				if c.GetKey() == "destination.port" {
+					for _, s := range append(c.GetValues(), c.GetNotValues()...) {
+						addPort(s)
+					}
+				}
+			}
+		}
+	}
+	for _, pa := range mesh.WorkloadPeerAuthentications(ml.m, dst) {
+		for port := range pa.Spec.GetPortLevelMtls() {
+			if port >= MinPort && port <= MaxPort {
+				set[int32(port)] = true
+			}
+		}
+	}
+	for _, cp := range dst.Ports {
+		if cp.Protocol == "TCP" {
+			set[cp.Port] = true
+		}
+	}
+	out := make([]int32, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// verdict evaluates src to dst on every TCP segment between breakpoints.
+// UDP and SCTP are not intercepted by sidecars: the mesh lets them through.
+func (ml *MeshLayer) verdict(src mesh.Source, dst *model.Workload, breaks []int32) Verdict {
+	out := Verdict{Ports: ProtocolPorts(UDP).Union(ProtocolPorts(SCTP))}
+	byCond := map[string]int{}
+	add := func(first, last int32) {
+		if first > last {
+			return
+		}
+		allowed := ml.e.Decide(src, dst, first).Allowed
+		ports := Ports(TCP, first, last)
+		switch {
+		case allowed.IsAlways():
+			out.Ports = out.Ports.Union(ports)
+		case allowed.IsNever():
+		default:
+			key := allowed.String()
+			if i, ok := byCond[key]; ok {
+				out.L7[i].Ports = out.L7[i].Ports.Union(ports)
+				return
+			}
+			byCond[key] = len(out.L7)
+			out.L7 = append(out.L7, Conditional{Ports: ports, When: allowed})
+		}
+	}
+	next := int32(MinPort)
+	for _, b := range breaks {
+		add(next, b-1)
+		add(b, b)
+		next = b + 1
+	}
+	add(next, MaxPort)
+	return out.compact()
+}
+
+// Restricted reports whether some ALLOW or DENY policy governs w, so that
+// the mesh layer says something about it at all.
+func (ml *MeshLayer) Restricted(w *model.Workload) bool {
+	for _, p := range ml.e.PoliciesFor(w) {
+		if a := p.Action(); a == securityv1beta1.AuthorizationPolicy_ALLOW || a == securityv1beta1.AuthorizationPolicy_DENY {
+			return true
+		}
+	}
+	return false
+}

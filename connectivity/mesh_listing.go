@@ -1,0 +1,112 @@
+package connectivity
+
+import (
+	"github.com/meshlint/meshlint/mesh"
+)
+
+// Listing lists the mesh layer: what authorization and mTLS let through
+// with the network open. Destinations outside the cluster are not governed
+// by the mesh and are left out. Sidecars do not intercept UDP and SCTP, so
+// the mesh lets them through between every pair; a pair the mesh refuses
+// all TCP is therefore left out rather than listed for them alone.
+func (ml *MeshLayer) Listing(opts Options) *Listing {
+	g := ml.g
+	keep := listingFilter(opts)
+	var conns []Connection
+	for _, dst := range g.nodes {
+		if dst.External {
+			continue
+		}
+		for _, src := range g.nodes {
+			if !keep(src, dst) {
+				continue
+			}
+			if v := ml.nodeVerdict(src, dst); v.hasTCP() {
+				conns = append(conns, Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})
+			}
+		}
+	}
+	l := &Listing{Layer: LayerMesh, Connections: mergeConnections(conns)}
+	l.Nodes = listedNodes(g, opts)
+	l.addEdgeNodes()
+	return l
+}
+
+// Effective lists what both layers let through: the network's connections,
+// narrowed by the mesh's verdict for each.
+func (ml *MeshLayer) Effective(opts Options) *Listing {
+	network := ml.g.Listing(opts)
+	l := &Listing{Layer: LayerEffective, Nodes: network.Nodes}
+	for _, c := range network.Connections {
+		if c.Dst.External {
+			l.Connections = append(l.Connections, c)
+			continue
+		}
+		v := ml.nodeVerdict(c.Src, c.Dst).Intersect(c.Ports)
+		if !v.IsEmpty() {
+			l.Connections = append(l.Connections, Connection{Src: c.Src, Dst: c.Dst, Ports: v.Ports, L7: v.L7})
+		}
+	}
+	return l
+}
+
+func (v Verdict) hasTCP() bool {
+	if len(v.Ports.Ranges(TCP)) > 0 {
+		return true
+	}
+	for _, c := range v.L7 {
+		if len(c.Ports.Ranges(TCP)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeVerdict joins the verdicts of the workloads two nodes stand for.
+func (ml *MeshLayer) nodeVerdict(src, dst *Node) Verdict {
+	var out Verdict
+	for _, d := range dst.Workloads {
+		if src.External {
+			out = out.Union(ml.Between(mesh.Source{From: addr4(src.Range.First), To: addr4(src.Range.Last)}, d))
+			continue
+		}
+		for _, s := range src.Workloads {
+			out = out.Union(ml.Between(mesh.Source{Workload: s}, d))
+		}
+	}
+	return out
+}
+
+// listingFilter is the rule every layer's listing follows for which pairs
+// to show.
+func listingFilter(opts Options) func(src, dst *Node) bool {
+	focus := map[*Node]bool{}
+	for _, n := range opts.Focus {
+		focus[n] = true
+	}
+	return func(src, dst *Node) bool {
+		if src == dst || (src.External && dst.External) || (!opts.ShowImplied && (src.Implied || dst.Implied)) {
+			return false
+		}
+		return len(focus) == 0 || focus[src] || focus[dst]
+	}
+}
+
+// listedNodes are the workload nodes a listing draws even without edges.
+func listedNodes(g *Graph, opts Options) []*Node {
+	focus := map[*Node]bool{}
+	for _, n := range opts.Focus {
+		focus[n] = true
+	}
+	var out []*Node
+	for _, n := range g.nodes {
+		switch {
+		case !opts.ShowImplied && n.Implied:
+		case n.External:
+		case len(focus) > 0 && !focus[n]:
+		default:
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,139 @@
+package rules
+
+import (
+	"fmt"
+
+	securityv1beta1 "istio.io/api/security/v1beta1"
+
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
+)
+
+// MeshAllowBlockedByNetpol reports authorization rules that allow traffic the
+// NetworkPolicies drop.
+var MeshAllowBlockedByNetpol = &analyzer.Rule{
+	ID:       "MSH301",
+	Name:     "mesh-allow-blocked-by-netpol",
+	Severity: analyzer.Error,
+	Summary:  "Mesh authorization allows a source to reach a workload on a port, but NetworkPolicies block that traffic.",
+	Description: `Both layers must let a request through. When an AuthorizationPolicy (or legacy
+RBAC, read as what its author meant) allows a caller, but the destination's
+ingress NetworkPolicies (or the caller's egress ones) drop its packets, the
+call times out: authorization says yes, and the packets never arrive. Istio's
+own tools cannot see this, because they never read NetworkPolicies.
+
+The finding is on the authorization rule that cannot work; the NetworkPolicies
+that block it are listed as related locations.`,
+	Bad: `# AuthorizationPolicy cart: allow shop/web on 7070
+rules:
+- from:
+  - source:
+      principals: ["cluster.local/ns/shop/sa/web"]
+  to:
+  - operation:
+      ports: ["7070"]
+---
+# NetworkPolicy cart: only the gateway may connect
+ingress:
+- from:
+  - podSelector:
+      matchLabels: {app: gateway}
+`,
+	Good: `# NetworkPolicy cart admits web too
+ingress:
+- from:
+  - podSelector:
+      matchExpressions:
+      - {key: app, operator: In, values: [gateway, web]}
+  ports:
+  - port: 7070
+`,
+	Fix:  "Add a NetworkPolicy rule that admits the caller on the port (and egress from the caller, if it is egress-isolated), or drop the authorization rule if the call is not meant to happen.",
+	Tags: []string{"security", "istio", "networkpolicy", "cross-layer"},
+	Run: func(pass *analyzer.Pass) {
+		m := pass.Model
+		g := connectivity.Network(m)
+		check := func(policies []*mesh.Policy, e *mesh.Evaluator) {
+			for _, p := range policies {
+				if p.Action() != securityv1beta1.AuthorizationPolicy_ALLOW {
+					continue
+				}
+				for i, r := range p.Spec.GetRules() {
+					checkBlockedRule(pass, g, e, p, i, r)
+				}
+			}
+		}
+		check(mesh.Current(m), mesh.CurrentEvaluator(m))
+		if t := mesh.Legacy(m); t.Enforced {
+			check(t.Policies, mesh.IntentEvaluator(m))
+		}
+	},
+}
+
+type blockedCall struct {
+	src   *model.Workload
+	ports []int32
+}
+
+func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evaluator, p *mesh.Policy, i int, r *securityv1beta1.Rule) {
+	m := pass.Model
+	sources, anyone := ruleSources(m, r)
+	if anyone || len(sources) == 0 {
+		return
+	}
+	for _, dst := range e.Governed(p) {
+		if dst.Implied || dst.Mesh == model.MeshNone {
+			continue
+		}
+		ports, known := rulePorts(r, dst)
+		if !known {
+			ports = []int32{0}
+		}
+		var blocked []blockedCall
+		for _, src := range sources {
+			if src == dst {
+				continue
+			}
+			var bad []int32
+			for _, port := range ports {
+				if e.Decide(mesh.Source{Workload: src}, dst, port).Allowed.IsNever() {
+					continue // denied in the mesh anyway: not this rule's problem
+				}
+				if !netAllows(g, src, dst, port) {
+					bad = append(bad, port)
+				}
+			}
+			if len(bad) > 0 {
+				blocked = append(blocked, blockedCall{src, bad})
+			}
+		}
+		if len(blocked) == 0 {
+			continue
+		}
+		reportBlocked(pass, g, p, i, dst, blocked)
+	}
+}
+
+func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, dst *model.Workload, blocked []blockedCall) {
+	who := p.Name() + " " + p.RulePaths[i]
+	if p.Legacy {
+		who = fmt.Sprintf("%s %s (which current Istio ignores) intends to allow", p.Name(), p.RulePaths[i])
+	} else {
+		who += " allows"
+	}
+	srcs := make([]*model.Workload, len(blocked))
+	for k, b := range blocked {
+		srcs[k] = b.src
+	}
+	first := blocked[0]
+	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s, but NetworkPolicies block it: the calls time out",
+		who, workloadList(srcs), dst.ID(), portText(first.ports))
+	for _, np := range g.IngressPolicies(dst) {
+		f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule", dst.ID(), first.src.ID())
+	}
+	for _, np := range g.EgressPolicies(first.src) {
+		f.Relate(np.Object, "spec.podSelector", "isolates the egress of %s, which may be what blocks it", first.src.ID())
+	}
+}

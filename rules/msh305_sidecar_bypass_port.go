@@ -1,0 +1,74 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/manifest"
+	"github.com/meshlint/meshlint/model"
+)
+
+const excludeInboundPorts = "traffic.sidecar.istio.io/excludeInboundPorts"
+
+// SidecarBypassPort reports ports excluded from the sidecar that the network
+// lets traffic reach.
+var SidecarBypassPort = &analyzer.Rule{
+	ID:       "MSH305",
+	Name:     "sidecar-bypass-port",
+	Severity: analyzer.Warning,
+	Summary:  "A port excluded from the sidecar skips mesh authorization and mTLS, while NetworkPolicy lets traffic reach it.",
+	Description: `Inbound ports listed in ` + "`traffic.sidecar.istio.io/excludeInboundPorts`" + ` go straight to
+the application: no mTLS, no AuthorizationPolicy. That is often done for
+metrics or health ports, and it is safe only when the network layer keeps the
+port closed to everyone but the callers meant for it.`,
+	Bad: `# pod template annotations
+traffic.sidecar.istio.io/excludeInboundPorts: "9102"
+# NetworkPolicy: every namespace may reach 9102
+`,
+	Good: `# NetworkPolicy: only the monitoring namespace may reach 9102
+ingress:
+- from:
+  - namespaceSelector:
+      matchLabels:
+        kubernetes.io/metadata.name: monitoring
+  ports:
+  - port: 9102
+`,
+	Fix:  "Restrict the port with a NetworkPolicy to the callers meant for it, or stop excluding it from the sidecar.",
+	Tags: []string{"security", "istio", "networkpolicy", "cross-layer"},
+	Run: func(pass *analyzer.Pass) {
+		m := pass.Model
+		g := connectivity.Network(m)
+		for _, w := range m.Workloads {
+			if w.Implied || w.Mesh != model.MeshSidecar {
+				continue
+			}
+			value, ok := w.Annotations[excludeInboundPorts]
+			if !ok {
+				continue
+			}
+			path := manifest.JoinKey(manifest.JoinKey(w.TemplatePath, "metadata")+".annotations", excludeInboundPorts)
+			for _, field := range strings.Split(value, ",") {
+				port, err := strconv.Atoi(strings.TrimSpace(field))
+				if err != nil || port <= 0 {
+					continue
+				}
+				var reach []*model.Workload
+				for _, src := range m.Workloads {
+					if src != w && !src.Implied && netAllows(g, src, w, int32(port)) {
+						reach = append(reach, src)
+					}
+				}
+				if len(reach) == 0 {
+					continue
+				}
+				f := pass.Report(w.Object, path, "port %d bypasses the sidecar (no mTLS, no authorization), and NetworkPolicies let %s reach it", port, workloadList(reach))
+				for _, np := range g.IngressPolicies(w) {
+					f.Relate(np.Object, "spec.ingress", "admits traffic to port %d", port)
+				}
+			}
+		}
+	},
+}
