@@ -9,15 +9,47 @@ mkdir -p "$TOOLS/bin"
 export PATH="$TOOLS/bin:$PATH"
 
 STATICCHECK_VERSION=v0.8.2
+ACTIONLINT_VERSION=v1.7.12
+SARIF_MULTITOOL_VERSION=5.7.0
 
 install_go_tool() { # name module@version
-  if ! "$TOOLS/bin/$1" -version 2>/dev/null | grep -q "${2##*@}" && ! "$TOOLS/bin/$1" --version 2>/dev/null | grep -q "${2##*@}"; then
+  if ! "$TOOLS/bin/$1" -version 2>/dev/null | grep -qF "${2##*@v}" && ! "$TOOLS/bin/$1" --version 2>/dev/null | grep -qF "${2##*@v}"; then
     echo "installing $2" >&2
     GOBIN="$TOOLS/bin" go install "$2"
   fi
 }
 
 install_go_tool staticcheck "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+install_go_tool actionlint "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+
+# conftest, to check that conftest policies give the same verdicts under
+# meshlint. A go-installed conftest reports its version as "dev", so the
+# check reads the module version from the binary.
+CONFTEST_VERSION=v0.71.1
+if ! go version -m "$TOOLS/bin/conftest" 2>/dev/null | grep -qE "^\s+mod\s+github.com/open-policy-agent/conftest\s+$CONFTEST_VERSION\s"; then
+  echo "installing github.com/open-policy-agent/conftest@$CONFTEST_VERSION" >&2
+  GOBIN="$TOOLS/bin" go install "github.com/open-policy-agent/conftest@$CONFTEST_VERSION"
+fi
+
+# Microsoft's SARIF validator: a self-contained binary in a per-platform npm
+# package, pinned with it (the wrapper would take any 5.x). report's tests run
+# it on every scenario's SARIF; they find it through SARIF_MULTITOOL, and
+# MESHLINT_REQUIRE_TOOLS makes them fail rather than skip when it is missing.
+install_sarif_multitool() {
+  local npm_dir="$TOOLS/npm" platform
+  platform=$(node -p process.platform)
+  if [ "$(node -p "require('$npm_dir/node_modules/@microsoft/sarif-multitool-$platform/package.json').version" 2>/dev/null)" != "$SARIF_MULTITOOL_VERSION" ]; then
+    echo "installing @microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" >&2
+    mkdir -p "$npm_dir"
+    npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error \
+      "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" "@microsoft/sarif-multitool-$platform@$SARIF_MULTITOOL_VERSION"
+  fi
+  SARIF_MULTITOOL=$(node -p "require('$npm_dir/node_modules/@microsoft/sarif-multitool')")
+  chmod u+x "$SARIF_MULTITOOL" # its postinstall does this, when npm runs install scripts
+  export SARIF_MULTITOOL
+}
+install_sarif_multitool
+export MESHLINT_REQUIRE_TOOLS=1
 
 echo "== gofmt" >&2
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
@@ -30,6 +62,9 @@ go vet ./...
 
 echo "== staticcheck" >&2
 staticcheck ./...
+
+echo "== actionlint" >&2
+actionlint .github/workflows/*.yml
 
 echo "== go test" >&2
 go test -count=1 ./...

@@ -53,7 +53,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // run is main without the process: tests call it directly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(flagsFirst(app, args))
 	var code exitCode
 	switch {
 	case err == nil:
@@ -119,14 +119,16 @@ func settingsFlags() []cli.Flag {
 }
 
 func lintFlags() []cli.Flag {
-	return append(settingsFlags(),
+	flags := append(settingsFlags(),
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: " + strings.Join(report.Formats(), ", ")},
 		&cli.StringSliceFlag{Name: "report", Usage: "also write FORMAT=PATH (repeatable)"},
 		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "exit 1 on findings at or above: error, warning, note, none"},
 		&cli.StringSliceFlag{Name: "enable", Usage: "run only these rules (IDs or names; repeatable or comma-separated)"},
 		&cli.StringSliceFlag{Name: "disable", Usage: "do not run these rules (IDs or names)"},
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto, always, never"},
+		&cli.StringFlag{Name: "sarif-category", Usage: "SARIF automationDetails.id, to keep several uploads for one commit apart (default: meshlint/ and the paths)"},
 	)
+	return append(append(flags, configFlags()...), policyFlags()...)
 }
 
 func settingsFrom(c *cli.Context) model.Settings {
@@ -168,15 +170,23 @@ func lintAction(c *cli.Context) error {
 		extras = append(extras, extra{w, path})
 	}
 
-	res, err := lint.Run(lint.Options{
+	policyExtra, policyCheck, err := policyRules(c)
+	if err != nil {
+		return err
+	}
+	res, err := lintWithConfig(c, &failOn, lint.Options{
 		Paths:       paths,
 		Stdin:       c.App.Reader,
 		AllowRemote: c.Bool("allow-remote"),
 		Settings:    settingsFrom(c),
 		Enable:      c.StringSlice("enable"),
 		Disable:     c.StringSlice("disable"),
+		ExtraRules:  policyExtra,
 	})
 	if err != nil {
+		return err
+	}
+	if err := policyCheck(res.Model); err != nil {
 		return err
 	}
 	run := &report.Run{
@@ -187,6 +197,8 @@ func lintAction(c *cli.Context) error {
 		Files:       res.Model.Files,
 		Skipped:     res.Model.Skipped,
 		HelpBase:    HelpBase,
+		Paths:       paths,
+		Category:    c.String("sarif-category"),
 	}
 	for _, e := range extras {
 		if err := writeFile(e.path, e.write, run); err != nil {
