@@ -64,7 +64,12 @@ func withOriginAnnotations(data []byte) []byte {
 		return data
 	}
 	root := doc.Content[0]
-	bm := manifest.MapGet(root, "buildMetadata")
+	var bm *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "buildMetadata" {
+			bm = root.Content[i+1]
+		}
+	}
 	if bm == nil {
 		root.Content = append(root.Content,
 			&yaml.Node{Kind: yaml.ScalarNode, Value: "buildMetadata"},
@@ -174,7 +179,7 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 		l.problem(manifest.Position{File: l.display(dir)}, "kustomize produced a resource meshlint cannot read: %v", err)
 		return
 	}
-	built := doc.Content[0]
+	built := manifest.FromYAML(&doc, 0)
 	removeAnnotation(built, originAnnotation)
 
 	file := KustomizationFile(dir)
@@ -192,20 +197,20 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 		}
 		src = matchSource(objs, res.GetKind(), res.GetName())
 	}
-	var pos *yaml.Node
+	var pos *manifest.Node
 	if src != nil {
 		pos = src.Node
 	}
-	copyPositions(built, pos, &yaml.Node{Line: 1, Column: 1})
+	copyPositions(built, pos, &manifest.Node{Line: 1, Column: 1})
 	l.addObject(l.display(file), built, "")
 }
 
 // removeAnnotation drops an annotation meshlint asked kustomize for, so the
 // object reads as the user's own.
-func removeAnnotation(obj *yaml.Node, key string) {
+func removeAnnotation(obj *manifest.Node, key string) {
 	meta := manifest.MapGet(obj, "metadata")
 	ann := manifest.MapGet(meta, "annotations")
-	if ann == nil || ann.Kind != yaml.MappingNode {
+	if ann == nil || ann.Kind != manifest.MappingNode {
 		return
 	}
 	for i := 0; i+1 < len(ann.Content); i += 2 {
@@ -266,7 +271,7 @@ func matchSource(objs []*manifest.Object, kind, name string) *manifest.Object {
 
 // copyPositions gives every node of built the line and column of the same
 // field in src; fields kustomize added take those of their nearest ancestor.
-func copyPositions(built, src, fallback *yaml.Node) {
+func copyPositions(built, src, fallback *manifest.Node) {
 	at := fallback
 	if src != nil {
 		at = src
@@ -276,11 +281,11 @@ func copyPositions(built, src, fallback *yaml.Node) {
 		copyComments(built, src)
 	}
 	switch built.Kind {
-	case yaml.MappingNode:
+	case manifest.MappingNode:
 		for i := 0; i+1 < len(built.Content); i += 2 {
 			key, val := built.Content[i], built.Content[i+1]
-			var srcKey, srcVal *yaml.Node
-			if src != nil && src.Kind == yaml.MappingNode {
+			var srcKey, srcVal *manifest.Node
+			if src != nil && src.Kind == manifest.MappingNode {
 				for j := 0; j+1 < len(src.Content); j += 2 {
 					if src.Content[j].Value == key.Value {
 						srcKey, srcVal = src.Content[j], src.Content[j+1]
@@ -296,10 +301,10 @@ func copyPositions(built, src, fallback *yaml.Node) {
 			}
 			copyPositions(val, srcVal, at)
 		}
-	case yaml.SequenceNode:
+	case manifest.SequenceNode:
 		for i, item := range built.Content {
-			var srcItem *yaml.Node
-			if src != nil && src.Kind == yaml.SequenceNode && i < len(src.Content) {
+			var srcItem *manifest.Node
+			if src != nil && src.Kind == manifest.SequenceNode && i < len(src.Content) {
 				srcItem = src.Content[i]
 			}
 			copyPositions(item, srcItem, at)
@@ -309,8 +314,8 @@ func copyPositions(built, src, fallback *yaml.Node) {
 
 // copyComments carries the source's comments over, since kustomize drops
 // them: `# meshlint:ignore` comments must work in kustomizations too.
-func copyComments(built, src *yaml.Node) {
-	if built.HeadComment == "" && built.LineComment == "" && built.FootComment == "" {
-		built.HeadComment, built.LineComment, built.FootComment = src.HeadComment, src.LineComment, src.FootComment
+func copyComments(built, src *manifest.Node) {
+	if built.Comments() == (manifest.Comments{}) {
+		built.SetComments(src.Comments())
 	}
 }

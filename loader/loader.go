@@ -207,8 +207,15 @@ func (l *loader) parseFile(name string, data []byte) {
 
 // parsedDoc is one document's parse result.
 type parsedDoc struct {
-	roots []*yaml.Node
+	roots []parsedRoot
 	err   error
+}
+
+// parsedRoot is one document's root, or the position of a document refused
+// because its aliases expand too far.
+type parsedRoot struct {
+	node *manifest.Node
+	bomb *manifest.Position
 }
 
 // flush parses every queued file. Each file is split into documents, and the
@@ -260,7 +267,12 @@ func (l *loader) flush() {
 		for _, j := range docsOf[i] {
 			r := results[j]
 			for _, root := range r.roots {
-				l.addDocument(f.name, root)
+				if root.bomb != nil {
+					root.bomb.File = f.name
+					l.problem(*root.bomb, "%v", manifest.ErrAliasBomb)
+					continue
+				}
+				l.addDocument(f.name, root.node)
 			}
 			if r.err != nil {
 				line, msg := yamlErrorLine(r.err)
@@ -342,21 +354,17 @@ func parseDocument(doc document) parsedDoc {
 			out.err = err
 			return out
 		}
-		shiftLines(root, doc.firstLine-1)
-		out.roots = append(out.roots, root)
-	}
-}
-
-func shiftLines(n *yaml.Node, by int) {
-	if by == 0 {
-		return
-	}
-	stack := []*yaml.Node{n}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n.Line += by
-		stack = append(stack, n.Content...)
+		if len(root.Content) == 0 {
+			continue // empty document or only comments
+		}
+		if manifest.ExpandedSize(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+			n := root.Content[0]
+			out.roots = append(out.roots, parsedRoot{bomb: &manifest.Position{Line: n.Line + doc.firstLine - 1, Column: n.Column}})
+			continue
+		}
+		// yaml.v3's nodes are dropped here, in the worker: only the compact
+		// ones live on.
+		out.roots = append(out.roots, parsedRoot{node: manifest.FromYAML(root, doc.firstLine-1)})
 	}
 }
 
@@ -381,30 +389,19 @@ func yamlErrorLine(err error) (int, string) {
 }
 
 // addDocument turns one parsed document into objects (expanding kind: List).
-func (l *loader) addDocument(name string, root *yaml.Node) {
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
-		return // empty document or only comments
-	}
-	n := root.Content[0]
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+func (l *loader) addDocument(name string, n *manifest.Node) {
+	if n == nil || n.IsNull() {
 		return
 	}
-	if manifest.ExpandedSize(n, manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
-		l.problem(manifest.Position{File: name, Line: n.Line, Column: n.Column}, "%v", manifest.ErrAliasBomb)
-		return
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if n.Kind != yaml.MappingNode {
+	if n.Kind != manifest.MappingNode {
 		l.res.Skipped++ // a scalar or a list: not a Kubernetes object
 		return
 	}
 	l.addObject(name, n, "")
 }
 
-func (l *loader) addObject(name string, n *yaml.Node, within string) {
-	pos := manifest.Position{File: name, Line: n.Line, Column: n.Column}
+func (l *loader) addObject(name string, n *manifest.Node, within string) {
+	pos := manifest.Position{File: name, Line: int(n.Line), Column: int(n.Column)}
 	apiVersion := manifest.MapGet(n, "apiVersion")
 	kind := manifest.MapGet(n, "kind")
 	if apiVersion == nil && kind == nil {
@@ -424,10 +421,10 @@ func (l *loader) addObject(name string, n *yaml.Node, within string) {
 	// items' group.
 	if strings.HasSuffix(k, "List") && (av == "v1" || k != "List") {
 		items := manifest.MapGet(n, "items")
-		if items != nil && items.Kind == yaml.SequenceNode {
+		if items != nil && items.Kind == manifest.SequenceNode {
 			for i, item := range items.Content {
-				if item.Kind != yaml.MappingNode {
-					l.problem(manifest.Position{File: name, Line: item.Line, Column: item.Column}, "%s item %d is not an object", k, i)
+				if item.Kind != manifest.MappingNode {
+					l.problem(manifest.Position{File: name, Line: int(item.Line), Column: int(item.Column)}, "%s item %d is not an object", k, i)
 					continue
 				}
 				if k != "List" && manifest.MapGet(item, "apiVersion") == nil && manifest.MapGet(item, "kind") == nil {
@@ -452,7 +449,7 @@ func (l *loader) addObject(name string, n *yaml.Node, within string) {
 	if obj.Name == "" {
 		p := pos
 		if meta != nil {
-			p = manifest.Position{File: name, Line: meta.Line, Column: meta.Column}
+			p = manifest.Position{File: name, Line: int(meta.Line), Column: int(meta.Column)}
 		}
 		l.problem(p, "%s%s has no metadata.name", within, k)
 		return
@@ -467,12 +464,10 @@ func (l *loader) addObject(name string, n *yaml.Node, within string) {
 // withTypeMeta returns a copy of a typed list's item (a PodList's) with the
 // list's apiVersion and item kind: the API server lists items without their
 // own, and they are objects all the same.
-func withTypeMeta(item *yaml.Node, apiVersion, kind string) *yaml.Node {
-	scalar := func(v string) *yaml.Node {
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Line: item.Line, Column: item.Column}
-	}
+func withTypeMeta(item *manifest.Node, apiVersion, kind string) *manifest.Node {
+	scalar := func(v string) *manifest.Node { return manifest.NewScalar(v, item.Line, item.Column) }
 	c := *item
-	c.Content = append([]*yaml.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
+	c.Content = append([]*manifest.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
 	return &c
 }
 

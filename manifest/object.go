@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // Position is a place in a file the user wrote. Line and Column are 1-based;
@@ -51,8 +49,8 @@ type Object struct {
 	Labels      map[string]string
 	Annotations map[string]string
 
-	File string     // path shown to the user
-	Node *yaml.Node // mapping node of the object in File
+	File string // path shown to the user
+	Node *Node  // mapping node of the object in File
 
 	// NamespaceSet records whether the manifest named a namespace itself.
 	NamespaceSet bool
@@ -105,7 +103,7 @@ func (o *Object) Position(path string) Position {
 	node := o.Node
 	line, col := 0, 0
 	if node != nil {
-		line, col = node.Line, node.Column
+		line, col = int(node.Line), int(node.Column)
 	}
 	if node == nil || path == "" {
 		return Position{File: o.File, Line: line, Column: col}
@@ -121,9 +119,9 @@ func (o *Object) Position(path string) Position {
 			break
 		}
 		if key != nil {
-			line, col = key.Line, key.Column
+			line, col = int(key.Line), int(key.Column)
 		} else {
-			line, col = val.Line, val.Column
+			line, col = int(val.Line), int(val.Column)
 		}
 		cur = val
 	}
@@ -131,7 +129,7 @@ func (o *Object) Position(path string) Position {
 }
 
 // Lookup returns the node at path, or nil when it does not exist.
-func (o *Object) Lookup(path string) *yaml.Node {
+func (o *Object) Lookup(path string) *Node {
 	segs, err := ParsePath(path)
 	if err != nil {
 		return nil
@@ -232,26 +230,22 @@ func JoinIndex(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
-func resolveAlias(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
+// resolveAlias is the identity: aliases are resolved when nodes are made.
+func resolveAlias(n *Node) *Node { return n }
 
 // child returns the key node (for mappings) and value node of one step.
-func child(n *yaml.Node, s Segment) (key, val *yaml.Node) {
+func child(n *Node, s Segment) (key, val *Node) {
 	n = resolveAlias(n)
 	if n == nil {
 		return nil, nil
 	}
 	if s.IsIdx {
-		if n.Kind != yaml.SequenceNode || s.Index < 0 || s.Index >= len(n.Content) {
+		if n.Kind != SequenceNode || s.Index < 0 || s.Index >= len(n.Content) {
 			return nil, nil
 		}
 		return nil, n.Content[s.Index]
 	}
-	if n.Kind != yaml.MappingNode {
+	if n.Kind != MappingNode {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -263,16 +257,16 @@ func child(n *yaml.Node, s Segment) (key, val *yaml.Node) {
 }
 
 // MapGet returns the value node of key in a mapping node, or nil.
-func MapGet(n *yaml.Node, key string) *yaml.Node {
+func MapGet(n *Node, key string) *Node {
 	_, v := child(n, Segment{Key: key})
 	return v
 }
 
 // FindLoose resolves a dotted path that lacks list indices (as encoding/json
 // names fields in its errors) to the first full path that exists, or "".
-func FindLoose(root *yaml.Node, dotted string) string {
-	var find func(n *yaml.Node, keys []string, path string) string
-	find = func(n *yaml.Node, keys []string, path string) string {
+func FindLoose(root *Node, dotted string) string {
+	var find func(n *Node, keys []string, path string) string
+	find = func(n *Node, keys []string, path string) string {
 		n = resolveAlias(n)
 		if n == nil {
 			return ""
@@ -281,13 +275,13 @@ func FindLoose(root *yaml.Node, dotted string) string {
 			return path
 		}
 		switch n.Kind {
-		case yaml.SequenceNode:
+		case SequenceNode:
 			for i, item := range n.Content {
 				if p := find(item, keys, JoinIndex(path, i)); p != "" {
 					return p
 				}
 			}
-		case yaml.MappingNode:
+		case MappingNode:
 			if v := MapGet(n, keys[0]); v != nil {
 				return find(v, keys[1:], JoinKey(path, keys[0]))
 			}
@@ -295,4 +289,17 @@ func FindLoose(root *yaml.Node, dotted string) string {
 		return ""
 	}
 	return find(root, strings.Split(dotted, "."), "")
+}
+
+// FormatPath writes segments as a field path, the inverse of ParsePath.
+func FormatPath(segs []Segment) string {
+	path := ""
+	for _, s := range segs {
+		if s.IsIdx {
+			path = JoinIndex(path, s.Index)
+		} else {
+			path = JoinKey(path, s.Key)
+		}
+	}
+	return path
 }

@@ -45,12 +45,12 @@ func ExpandedSize(n *yaml.Node, limit int) int {
 
 // NodeValue converts a YAML node into JSON-like Go values: map[string]any,
 // []any, string, int64, float64, bool and nil.
-func NodeValue(n *yaml.Node) (any, error) {
+func NodeValue(n *Node) (any, error) {
 	budget := MaxExpandedNodes
 	return nodeValue(n, &budget)
 }
 
-func nodeValue(n *yaml.Node, budget *int) (any, error) {
+func nodeValue(n *Node, budget *int) (any, error) {
 	if n == nil {
 		return nil, nil
 	}
@@ -59,18 +59,11 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 		return nil, ErrAliasBomb
 	}
 	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return nil, nil
-		}
-		return nodeValue(n.Content[0], budget)
-	case yaml.AliasNode:
-		return nodeValue(n.Alias, budget)
-	case yaml.MappingNode:
+	case MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			if k.Kind == ScalarNode && k.tag == tagMerge {
 				if err := mergeInto(m, v, budget); err != nil {
 					return nil, err
 				}
@@ -83,7 +76,7 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 			m[k.Value] = val
 		}
 		return m, nil
-	case yaml.SequenceNode:
+	case SequenceNode:
 		s := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
 			val, err := nodeValue(c, budget)
@@ -93,16 +86,16 @@ func nodeValue(n *yaml.Node, budget *int) (any, error) {
 			s = append(s, val)
 		}
 		return s, nil
-	case yaml.ScalarNode:
+	case ScalarNode:
 		return ScalarValue(n), nil
 	}
 	return nil, fmt.Errorf("unexpected YAML node kind %v", n.Kind)
 }
 
-func mergeInto(m map[string]any, v *yaml.Node, budget *int) error {
+func mergeInto(m map[string]any, v *Node, budget *int) error {
 	v = resolveAlias(v)
-	sources := []*yaml.Node{v}
-	if v != nil && v.Kind == yaml.SequenceNode {
+	sources := []*Node{v}
+	if v != nil && v.Kind == SequenceNode {
 		sources = v.Content
 	}
 	for _, src := range sources {
@@ -123,7 +116,7 @@ func mergeInto(m map[string]any, v *yaml.Node, budget *int) error {
 
 // ScalarValue returns the typed value of a scalar node, following YAML 1.2's
 // core schema as Kubernetes reads it.
-func ScalarValue(n *yaml.Node) any {
+func ScalarValue(n *Node) any {
 	switch n.ShortTag() {
 	case "!!null":
 		return nil
@@ -160,18 +153,18 @@ func ScalarValue(n *yaml.Node) any {
 }
 
 // ScalarString returns the scalar text of n, or "" when n is not a scalar.
-func ScalarString(n *yaml.Node) string {
+func ScalarString(n *Node) string {
 	n = resolveAlias(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+	if n == nil || n.Kind != ScalarNode || n.tag == tagNull {
 		return ""
 	}
 	return n.Value
 }
 
 // StringMap reads a mapping of scalars (labels, annotations).
-func StringMap(n *yaml.Node) map[string]string {
+func StringMap(n *Node) map[string]string {
 	n = resolveAlias(n)
-	if n == nil || n.Kind != yaml.MappingNode {
+	if n == nil || n.Kind != MappingNode {
 		return nil
 	}
 	m := make(map[string]string, len(n.Content)/2)

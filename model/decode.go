@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -140,10 +139,7 @@ func cleanProtoError(err error) string {
 
 // checkProtoFields walks the YAML beside the message descriptor and reports
 // names the message does not have, and values of the wrong shape.
-func (m *Model) checkProtoFields(o *manifest.Object, path string, n *yaml.Node, md protoreflect.MessageDescriptor) {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+func (m *Model) checkProtoFields(o *manifest.Object, path string, n *manifest.Node, md protoreflect.MessageDescriptor) {
 	if n == nil || isNull(n) {
 		return
 	}
@@ -152,12 +148,12 @@ func (m *Model) checkProtoFields(o *manifest.Object, path string, n *yaml.Node, 
 		return
 	}
 	if isWrapper(md) || md.FullName() == "google.protobuf.Duration" || md.FullName() == "google.protobuf.Timestamp" {
-		if n.Kind != yaml.ScalarNode {
+		if n.Kind != manifest.ScalarNode {
 			m.addSpecError(o, path, "%s must be a single value", lastSegment(path))
 		}
 		return
 	}
-	if n.Kind != yaml.MappingNode {
+	if n.Kind != manifest.MappingNode {
 		m.addSpecError(o, path, "%s must be an object", lastSegment(path))
 		return
 	}
@@ -177,16 +173,13 @@ func (m *Model) checkProtoFields(o *manifest.Object, path string, n *yaml.Node, 
 	}
 }
 
-func (m *Model) checkProtoValue(o *manifest.Object, path string, n *yaml.Node, fd protoreflect.FieldDescriptor) {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+func (m *Model) checkProtoValue(o *manifest.Object, path string, n *manifest.Node, fd protoreflect.FieldDescriptor) {
 	if n == nil || isNull(n) {
 		return
 	}
 	switch {
 	case fd.IsMap():
-		if n.Kind != yaml.MappingNode {
+		if n.Kind != manifest.MappingNode {
 			m.addSpecError(o, path, "%s must be a map", lastSegment(path))
 			return
 		}
@@ -196,7 +189,7 @@ func (m *Model) checkProtoValue(o *manifest.Object, path string, n *yaml.Node, f
 			}
 		}
 	case fd.IsList():
-		if n.Kind != yaml.SequenceNode {
+		if n.Kind != manifest.SequenceNode {
 			m.addSpecError(o, path, "%s must be a list", lastSegment(path))
 			return
 		}
@@ -208,10 +201,7 @@ func (m *Model) checkProtoValue(o *manifest.Object, path string, n *yaml.Node, f
 	}
 }
 
-func (m *Model) checkSingular(o *manifest.Object, path string, n *yaml.Node, fd protoreflect.FieldDescriptor) {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
+func (m *Model) checkSingular(o *manifest.Object, path string, n *manifest.Node, fd protoreflect.FieldDescriptor) {
 	if n == nil {
 		return
 	}
@@ -219,7 +209,7 @@ func (m *Model) checkSingular(o *manifest.Object, path string, n *yaml.Node, fd 
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		m.checkProtoFields(o, path, n, fd.Message())
 	case protoreflect.EnumKind:
-		if n.Kind != yaml.ScalarNode {
+		if n.Kind != manifest.ScalarNode {
 			m.addSpecError(o, path, "%s must be one of %s", lastSegment(path), enumNames(fd.Enum()))
 			return
 		}
@@ -227,21 +217,21 @@ func (m *Model) checkSingular(o *manifest.Object, path string, n *yaml.Node, fd 
 			m.addSpecError(o, path, "%s: %q is not one of %s", lastSegment(path), n.Value, enumNames(fd.Enum()))
 		}
 	case protoreflect.StringKind, protoreflect.BytesKind:
-		if n.Kind != yaml.ScalarNode {
+		if n.Kind != manifest.ScalarNode {
 			m.addSpecError(o, path, "%s must be a string", lastSegment(path))
 		}
 	case protoreflect.BoolKind:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		if n.Kind != manifest.ScalarNode || n.ShortTag() != "!!bool" {
 			m.addSpecError(o, path, "%s must be true or false", lastSegment(path))
 		}
 	default: // numbers
-		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float" && n.ShortTag() != "!!str") {
+		if n.Kind != manifest.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float" && n.ShortTag() != "!!str") {
 			m.addSpecError(o, path, "%s must be a number", lastSegment(path))
 		}
 	}
 }
 
-func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+func isNull(n *manifest.Node) bool { return n.IsNull() }
 
 func isWrapper(md protoreflect.MessageDescriptor) bool {
 	return md.ParentFile() != nil && md.ParentFile().Path() == "google/protobuf/wrappers.proto"

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/meshlint/meshlint/manifest"
@@ -108,7 +107,7 @@ func (m *Model) addWorkload(w *Workload) {
 // which keep the kind Pod (as netpol-analyzer prints them).
 func controllerOwner(o *manifest.Object) (string, string) {
 	refs := o.Lookup("metadata.ownerReferences")
-	if refs == nil || refs.Kind != yaml.SequenceNode {
+	if refs == nil || refs.Kind != manifest.SequenceNode {
 		return "", ""
 	}
 	var kind, name string
@@ -134,7 +133,7 @@ func controllerOwner(o *manifest.Object) (string, string) {
 	return kind, name
 }
 
-func containerPorts(spec *yaml.Node) []ContainerPort {
+func containerPorts(spec *manifest.Node) []ContainerPort {
 	var out []ContainerPort
 	containers := manifest.MapGet(spec, "containers")
 	if containers == nil {

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/manifest"
@@ -214,7 +213,7 @@ func fillsNamespace(o *manifest.Object) bool {
 func (c *converter) native(o *manifest.Object) *ast.Term {
 	root := o.Node
 	var obj ast.Object
-	if root != nil && root.Kind == yaml.MappingNode && !hasMergeKey(root) {
+	if root != nil && root.Kind == manifest.MappingNode && !hasMergeKey(root) {
 		obj = ast.NewObjectWithCapacity(len(root.Content)/2 + 1)
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k, v := root.Content[i].Value, c.term(root.Content[i+1])
@@ -241,7 +240,7 @@ func (c *converter) native(o *manifest.Object) *ast.Term {
 	}
 	line, col := 0, 0
 	if root != nil {
-		line, col = root.Line, root.Column
+		line, col = int(root.Line), int(root.Column)
 	}
 	obj.Insert(c.str("_meshlint"), ast.ObjectTerm(
 		ast.Item(c.str("file"), c.str(o.File)),
@@ -271,9 +270,9 @@ func (c *converter) raw(o *manifest.Object, native *ast.Term) *ast.Term {
 	return ast.NewTerm(obj)
 }
 
-func hasMergeKey(n *yaml.Node) bool {
+func hasMergeKey(n *manifest.Node) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+		if k := n.Content[i]; k.Kind == manifest.ScalarNode && k.ShortTag() == "!!merge" {
 			return true
 		}
 	}
@@ -281,20 +280,13 @@ func hasMergeKey(n *yaml.Node) bool {
 }
 
 // term converts n. The loader has already refused documents whose aliases
-// expand too far, so aliases are simply followed.
-func (c *converter) term(n *yaml.Node) *ast.Term {
+// expand too far, and an alias shares its anchor's node.
+func (c *converter) term(n *manifest.Node) *ast.Term {
 	if n == nil {
 		return ast.InternedNullTerm
 	}
 	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return ast.InternedNullTerm
-		}
-		return c.term(n.Content[0])
-	case yaml.AliasNode:
-		return c.term(n.Alias)
-	case yaml.MappingNode:
+	case manifest.MappingNode:
 		if hasMergeKey(n) {
 			// Merge keys are rare in manifests: let the generic reader
 			// apply YAML's precedence rules.
@@ -305,13 +297,13 @@ func (c *converter) term(n *yaml.Node) *ast.Term {
 			obj.Insert(c.str(n.Content[i].Value), c.term(n.Content[i+1]))
 		}
 		return ast.NewTerm(obj)
-	case yaml.SequenceNode:
+	case manifest.SequenceNode:
 		items := make([]*ast.Term, len(n.Content))
 		for i, item := range n.Content {
 			items[i] = c.term(item)
 		}
 		return ast.ArrayTerm(items...)
-	case yaml.ScalarNode:
+	case manifest.ScalarNode:
 		if n.ShortTag() == "!!str" {
 			return c.str(n.Value)
 		}
@@ -320,7 +312,7 @@ func (c *converter) term(n *yaml.Node) *ast.Term {
 	return ast.InternedNullTerm
 }
 
-func (c *converter) generic(n *yaml.Node) *ast.Term {
+func (c *converter) generic(n *manifest.Node) *ast.Term {
 	v, err := manifest.NodeValue(n)
 	if err != nil {
 		return ast.InternedNullTerm
@@ -351,7 +343,7 @@ func normalize(v any) any {
 	return v
 }
 
-func scalarTerm(n *yaml.Node) *ast.Term {
+func scalarTerm(n *manifest.Node) *ast.Term {
 	switch v := manifest.ScalarValue(n).(type) {
 	case nil:
 		return ast.InternedNullTerm

@@ -164,7 +164,7 @@ func parseData(path string, src []byte) (map[string]any, error) {
 		}
 		if root.Kind != 0 { // a file of comments alone holds no node
 			var err error
-			if v, err = manifest.NodeValue(&root); err != nil {
+			if v, err = manifest.NodeValue(manifest.FromYAML(&root, 0)); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
 		}

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/manifest"
 )
@@ -69,7 +67,7 @@ func checkTargetRefs(pass *analyzer.Pass, o *manifest.Object) {
 	}
 	items := refs.Content
 	if single {
-		items = []*yaml.Node{refs}
+		items = []*manifest.Node{refs}
 	}
 	for i, ref := range items {
 		kind := manifest.ScalarString(manifest.MapGet(ref, "kind"))

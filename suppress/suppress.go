@@ -15,8 +15,6 @@ package suppress
 import (
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/model"
@@ -98,7 +96,7 @@ func Directives(m *model.Model) []Directive {
 
 func annotations(o *manifest.Object) []Directive {
 	ann := manifest.MapGet(manifest.MapGet(o.Node, "metadata"), "annotations")
-	if ann == nil || ann.Kind != yaml.MappingNode {
+	if ann == nil || ann.Kind != manifest.MappingNode {
 		return nil
 	}
 	var out []Directive
@@ -125,40 +123,49 @@ func annotations(o *manifest.Object) []Directive {
 // it, provided no blank line stands between them.
 func comments(o *manifest.Object) []Directive {
 	var out []Directive
-	add := func(n *yaml.Node, path string) {
-		attached, detached := splitHead(n.HeadComment)
+	// The path of a node is built only when it carries a directive: most
+	// nodes carry no comment at all.
+	var segs []manifest.Segment
+	add := func(n *manifest.Node) {
+		cs := n.Comments()
+		if cs == (manifest.Comments{}) {
+			return
+		}
+		attached, detached := splitHead(cs.Head)
 		for _, c := range []struct {
 			text     string
 			detached bool
-		}{{attached, false}, {n.LineComment, false}, {detached, true}, {n.FootComment, true}} {
+		}{{attached, false}, {cs.Line, false}, {detached, true}, {cs.Foot, true}} {
 			for _, line := range strings.Split(c.text, "\n") {
 				rules, reason, ok := ParseComment(line)
 				if ok {
-					out = append(out, Directive{Object: o, Path: path, Rules: rules, Reason: reason, Comment: true, Line: n.Line, Detached: c.detached})
+					out = append(out, Directive{Object: o, Path: manifest.FormatPath(segs), Rules: rules, Reason: reason, Comment: true, Line: int(n.Line), Detached: c.detached})
 				}
 			}
 		}
 	}
-	var walk func(n *yaml.Node, path string)
-	walk = func(n *yaml.Node, path string) {
-		add(n, path)
+	var walk func(n *manifest.Node)
+	walk = func(n *manifest.Node) {
+		add(n)
 		switch n.Kind {
-		case yaml.MappingNode:
+		case manifest.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
-				p := manifest.JoinKey(path, k.Value)
-				add(k, p)
-				walk(v, p)
+				segs = append(segs, manifest.Segment{Key: k.Value})
+				add(k)
+				walk(v)
+				segs = segs[:len(segs)-1]
 			}
-		case yaml.SequenceNode:
+		case manifest.SequenceNode:
 			for i, item := range n.Content {
-				walk(item, manifest.JoinIndex(path, i))
+				segs = append(segs, manifest.Segment{Index: i, IsIdx: true})
+				walk(item)
+				segs = segs[:len(segs)-1]
 			}
 		}
-		// Aliases are not followed: their comments belong to the anchor.
 	}
 	if o.Node != nil {
-		walk(o.Node, "")
+		walk(o.Node)
 	}
 	return out
 }

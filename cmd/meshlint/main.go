@@ -32,6 +32,13 @@ const (
 const HelpBase = "https://github.com/meshlint/meshlint/blob/main/docs/rules/"
 
 func main() {
+	// A lint holds every object with its positions for the whole run, and
+	// parsing makes several times that in garbage: collecting at 1.5x the
+	// live heap instead of Go's 2x keeps a 10,000-object cluster under
+	// 200 MiB for about a tenth more time. GOGC still overrides it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
