@@ -99,6 +99,10 @@ type dstVerdicts struct {
 	withID, noID Verdict
 	distinct     map[*model.Workload]bool
 	breaks       []int32
+	// matchesIPs is set when some rule governing the destination looks at
+	// source addresses; otherwise every external range is the unmeshed
+	// stand-in.
+	matchesIPs bool
 }
 
 // sourceKey is what authorization can tell of a source workload.
@@ -120,6 +124,9 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 	dv := v.(*dstVerdicts)
 	dv.once.Do(func() { ml.prepare(dst, dv) })
 	if src.Workload == nil {
+		if !dv.matchesIPs {
+			return dv.noID
+		}
 		r := IPRange{First: uint4(src.From), Last: uint4(src.To)}
 		if cached, ok := dv.ext.Load(r); ok {
 			return cached.(Verdict)
@@ -141,6 +148,7 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 // for the anonymous rest.
 func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	dv.breaks = ml.breakpoints(dst)
+	dv.matchesIPs = ml.matchesIPs(dst)
 	dv.distinct = map[*model.Workload]bool{}
 	dv.named = map[sourceKey]Verdict{}
 	for _, w := range ml.namedSources(dst) {
@@ -153,6 +161,24 @@ func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	// Stand-ins: a meshed and an unmeshed source no policy names.
 	dv.withID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, dst, dv.breaks)
 	dv.noID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, dst, dv.breaks)
+}
+
+func (ml *MeshLayer) matchesIPs(dst *model.Workload) bool {
+	for _, p := range ml.e.PoliciesFor(dst) {
+		for _, r := range p.Spec.GetRules() {
+			for _, f := range r.GetFrom() {
+				if s := f.GetSource(); len(s.GetIpBlocks())+len(s.GetNotIpBlocks()) > 0 {
+					return true
+				}
+			}
+			for _, c := range r.GetWhen() {
+				if c.GetKey() == "source.ip" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // namedSources are the workloads some rule governing dst singles out by

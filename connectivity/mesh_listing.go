@@ -2,6 +2,7 @@ package connectivity
 
 import (
 	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
 )
 
 // Listing lists the mesh layer: what authorization and mTLS let through
@@ -64,6 +65,17 @@ func (v Verdict) hasTCP() bool {
 
 // nodeVerdict joins the verdicts of the workloads two nodes stand for.
 func (ml *MeshLayer) nodeVerdict(src, dst *Node) Verdict {
+	if len(dst.Workloads) == 1 {
+		d := dst.Workloads[0]
+		switch {
+		case d.Mesh == model.MeshNone:
+			return Verdict{Ports: AllPorts()} // nothing to join: the mesh lets all in
+		case src.External:
+			return ml.Between(mesh.Source{From: addr4(src.Range.First), To: addr4(src.Range.Last)}, d)
+		case len(src.Workloads) == 1:
+			return ml.Between(mesh.Source{Workload: src.Workloads[0]}, d)
+		}
+	}
 	var out Verdict
 	for _, d := range dst.Workloads {
 		if src.External {

@@ -91,11 +91,19 @@ func (s Source) Name() string {
 type Verdict struct {
 	// Allowed is which requests get through: Always, Never, or a condition.
 	Allowed Match
-	// Reason says why, for messages.
-	Reason string
+	// why says why, for messages; built only when asked for.
+	why func() string
 	// Decisive names the policies and rules that decided, as "Kind ns/name
 	// rules[i]"; for a denial by mTLS, the PeerAuthentication.
 	Decisive []RuleRef
+}
+
+// Reason says why the verdict is what it is, for messages.
+func (v Verdict) Reason() string {
+	if v.why == nil {
+		return ""
+	}
+	return v.why()
 }
 
 // RuleRef points at a rule that took part in a decision.
@@ -114,6 +122,23 @@ type Evaluator struct {
 	// protocol per workload port; rules evaluate in parallel.
 	applying  sync.Map
 	protocols sync.Map
+	modes     sync.Map // workloadPort -> tlsEntry
+}
+
+type tlsEntry struct {
+	mode TLSMode
+	src  TLSSource
+}
+
+func (e *Evaluator) mtls(w *model.Workload, port int32) (TLSMode, TLSSource) {
+	key := workloadPort{w, port}
+	if v, ok := e.modes.Load(key); ok {
+		t := v.(tlsEntry)
+		return t.mode, t.src
+	}
+	mode, src := MTLS(e.m, w, port)
+	e.modes.Store(key, tlsEntry{mode, src})
+	return mode, src
 }
 
 type workloadPort struct {
@@ -231,16 +256,18 @@ func TargetPort(dst *model.Workload, sp model.ServicePort) int32 {
 // applies to them: callers ask only about TCP.
 func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict {
 	if dst.Mesh == model.MeshNone {
-		return Verdict{Allowed: Always, Reason: dst.ID() + " is not in the mesh: nothing enforces authorization"}
+		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
-	mode, tlsFrom := MTLS(e.m, dst, port)
+	mode, tlsFrom := e.mtls(dst, port)
 	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable
 	if mode == Strict && !identity {
-		v := Verdict{Allowed: Never, Reason: fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())}
-		if tlsFrom.Policy != nil {
-			v.Reason += " (PeerAuthentication " + tlsFrom.Policy.Object.Namespace + "/" + tlsFrom.Policy.Object.Name + ")"
-		}
-		return v
+		return Verdict{Allowed: Never, why: func() string {
+			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
+			if tlsFrom.Policy != nil {
+				r += " (PeerAuthentication " + tlsFrom.Policy.Object.Namespace + "/" + tlsFrom.Policy.Object.Name + ")"
+			}
+			return r
+		}}
 	}
 	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity, proto: e.portProtocol(dst, port)}
 
@@ -275,7 +302,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		}
 	}
 	if deny.IsAlways() {
-		return Verdict{Allowed: Never, Reason: "denied by " + refNames(denyRefs), Decisive: denyRefs}
+		return Verdict{Allowed: Never, why: func() string { return "denied by " + refNames(denyRefs) }, Decisive: denyRefs}
 	}
 	if !hasAllow {
 		allow = Always
@@ -289,14 +316,16 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	v := Verdict{Allowed: result}
 	switch {
 	case !hasAllow && deny.IsNever():
-		v.Reason = "no ALLOW policy applies to " + dst.ID()
+		v.why = func() string { return "no ALLOW policy applies to " + dst.ID() }
 	case result.IsNever() && len(allowRefs) == 0:
-		v.Reason = "no ALLOW rule of " + policyNames(policies, securityv1beta1.AuthorizationPolicy_ALLOW) + " matches " + src.Name() + " on port " + strconv.Itoa(int(port))
+		v.why = func() string {
+			return "no ALLOW rule of " + policyNames(policies, securityv1beta1.AuthorizationPolicy_ALLOW) + " matches " + src.Name() + " on port " + strconv.Itoa(int(port))
+		}
 	case result.IsNever():
-		v.Reason = "denied by " + refNames(denyRefs)
+		v.why = func() string { return "denied by " + refNames(denyRefs) }
 		v.Decisive = denyRefs
 	default:
-		v.Reason = "allowed by " + refNames(allowRefs)
+		v.why = func() string { return "allowed by " + refNames(allowRefs) }
 		v.Decisive = allowRefs
 	}
 	return v

@@ -63,7 +63,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tc.src+"->"+tc.dst, func(t *testing.T) {
 			v := e.Decide(Source{Workload: workload(t, m, tc.src)}, workload(t, m, tc.dst), tc.port)
 			if got := v.Allowed.String(); got != tc.want {
-				t.Errorf("port %d: allowed %q, want %q (%s)", tc.port, got, tc.want, v.Reason)
+				t.Errorf("port %d: allowed %q, want %q (%s)", tc.port, got, tc.want, v.Reason())
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"fmt"
 	"math"
 	"runtime"
 	"sort"
@@ -54,26 +53,54 @@ func Input(m *model.Model, withConnectivity bool) ast.Value {
 	}).(ast.Value)
 }
 
-// connectivityLayers returns input.connectivity: the allowed connections
-// of each layer ("network", "mesh", "effective"), each a list shaped as in
-// `meshlint graph --format json` ({"src", "dst", "conn", "l7"}).
-func connectivityLayers(m *model.Model) map[string]any {
+// connectivityTerm returns input.connectivity: the allowed connections of
+// each layer ("network", "mesh", "effective"), each a list shaped as in
+// `meshlint graph --format json` ({"src", "dst", "conn", "l7"}). The terms
+// are built directly, node names shared, since a large cluster's mesh layer
+// lists hundreds of thousands of connections.
+func connectivityTerm(m *model.Model) *ast.Term {
+	c := &converter{strings: map[string]*ast.Term{}}
 	opts := connectivity.Options{}
 	ml := connectivity.Mesh(m)
-	return map[string]any{
-		"network":   connectivity.Network(m).Listing(opts).JSONConnections(),
-		"mesh":      ml.Listing(opts).JSONConnections(),
-		"effective": ml.Effective(opts).JSONConnections(),
+	layer := func(l *connectivity.Listing) *ast.Term {
+		conns := l.JSONConnections()
+		items := make([]*ast.Term, len(conns))
+		for i, jc := range conns {
+			obj := ast.NewObjectWithCapacity(4)
+			obj.Insert(c.str("src"), c.str(jc.Src))
+			obj.Insert(c.str("dst"), c.str(jc.Dst))
+			obj.Insert(c.str("conn"), c.str(jc.Conn))
+			if len(jc.L7) > 0 {
+				l7 := make([]*ast.Term, len(jc.L7))
+				for k, e := range jc.L7 {
+					entry := ast.NewObjectWithCapacity(5)
+					entry.Insert(c.str("ports"), c.str(e.Ports))
+					for _, f := range []struct {
+						key    string
+						values []string
+					}{{"methods", e.Methods}, {"paths", e.Paths}, {"hosts", e.Hosts}, {"conditions", e.Conditions}} {
+						if len(f.values) == 0 {
+							continue
+						}
+						vs := make([]*ast.Term, len(f.values))
+						for j, v := range f.values {
+							vs[j] = c.str(v)
+						}
+						entry.Insert(c.str(f.key), ast.ArrayTerm(vs...))
+					}
+					l7[k] = ast.NewTerm(entry)
+				}
+				obj.Insert(c.str("l7"), ast.ArrayTerm(l7...))
+			}
+			items[i] = ast.NewTerm(obj)
+		}
+		return ast.ArrayTerm(items...)
 	}
-}
-
-func connectivityTerm(m *model.Model) *ast.Term {
-	v, err := ast.InterfaceToValue(connectivityLayers(m))
-	if err != nil {
-		// The layers are meshlint's own types: this is a bug, not bad input.
-		panic(fmt.Sprintf("policy: connectivity layers are not JSON values: %v", err))
-	}
-	return ast.NewTerm(v)
+	return ast.ObjectTerm(
+		ast.Item(c.str("network"), layer(connectivity.Network(m).Listing(opts))),
+		ast.Item(c.str("mesh"), layer(ml.Listing(opts))),
+		ast.Item(c.str("effective"), layer(ml.Effective(opts))),
+	)
 }
 
 // nativeObjects converts every object as native rules see it: as written,

@@ -41,3 +41,18 @@ func reportable(ws []*model.Workload) []*model.Workload {
 	}
 	return out
 }
+
+// peerText names a NetworkPolicy peer as users write it.
+func peerText(p *model.NetpolPeer) string {
+	switch {
+	case p == nil:
+		return "this rule (no from/to: every source)"
+	case p.IPBlock != nil:
+		return "ipBlock " + p.IPBlock.CIDR.String()
+	case p.Namespaces != nil && p.Pods != nil:
+		return "namespaceSelector " + selectorText(p.Namespaces) + " with podSelector " + selectorText(p.Pods)
+	case p.Namespaces != nil:
+		return "namespaceSelector " + selectorText(p.Namespaces)
+	}
+	return "podSelector " + selectorText(p.Pods)
+}

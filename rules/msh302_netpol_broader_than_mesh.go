@@ -48,6 +48,7 @@ ingress:
 		g := connectivity.Network(m)
 		type excess struct {
 			np      *model.NetworkPolicy
+			peer    *model.NetpolPeer
 			path    string
 			dsts    []*model.Workload
 			sources []string
@@ -66,7 +67,7 @@ ingress:
 			for _, np := range g.IngressPolicies(dst) {
 				for _, r := range np.Ingress {
 					ports := netpolPorts(r, dst)
-					check := func(path string, candidates []mesh.Source) {
+					check := func(path string, peer *model.NetpolPeer, candidates []mesh.Source) {
 						var names []string
 						for _, src := range candidates {
 							if src.Workload == dst {
@@ -85,7 +86,7 @@ ingress:
 						key := np.Object.Namespace + "/" + np.Object.Name + "#" + path
 						x := found[key]
 						if x == nil {
-							x = &excess{np: np, path: path, note: note}
+							x = &excess{np: np, peer: peer, path: path, note: note}
 							found[key] = x
 							order = append(order, key)
 						}
@@ -95,16 +96,16 @@ ingress:
 						}
 					}
 					if r.AllPeers {
-						check(r.Path, workloadSources(reportable(m.Workloads)))
+						check(r.Path, nil, workloadSources(reportable(m.Workloads)))
 						continue
 					}
 					for k := range r.Peers {
 						peer := &r.Peers[k]
 						if peer.IPBlock != nil {
-							check(peer.Path, rangeSources(g.PeerRanges(peer)))
+							check(peer.Path, peer, rangeSources(g.PeerRanges(peer)))
 							continue
 						}
-						check(peer.Path, workloadSources(reportable(g.PeerWorkloads(peer))))
+						check(peer.Path, peer, workloadSources(reportable(g.PeerWorkloads(peer))))
 					}
 				}
 			}
@@ -112,8 +113,8 @@ ingress:
 		sort.Strings(order)
 		for _, key := range order {
 			x := found[key]
-			pass.Report(x.np.Object, x.path, "this peer admits sources that the mesh authorization of %s never allows%s, e.g. %s: the mesh alone keeps them out",
-				workloadList(x.dsts), x.note, joinExamples(x.sources))
+			pass.Report(x.np.Object, x.path, "%s admits sources that the mesh authorization of %s never allows%s, e.g. %s: the mesh alone keeps them out",
+				peerText(x.peer), workloadList(x.dsts), x.note, joinExamples(x.sources))
 		}
 	},
 }
