@@ -93,3 +93,19 @@ func TestMatchLogic(t *testing.T) {
 		}
 	}
 }
+
+// A DestinationRule that turns TLS off makes in-mesh clients send plaintext,
+// which STRICT mTLS refuses, and which carries no identity to authorize.
+func TestDestinationRuleDisablesIdentity(t *testing.T) {
+	m := loadModel(t, "testdata/authz.yaml", "testdata/destinationrule.yaml")
+	e := NewEvaluator(m, Current(m))
+	web, cart := workload(t, m, "shop/web[Deployment]"), workload(t, m, "shop/cart[Deployment]")
+	if v := e.Decide(Source{Workload: web}, cart, 8080); !v.Allowed.IsNever() {
+		t.Errorf("web -> cart:8080 through a DISABLE DestinationRule: %q (%s), want never", v.Allowed, v.Reason())
+	}
+	// The rule names Service port 80, which reaches container port 8080
+	// only: 5432 keeps auto mTLS.
+	if !sendsIstioMTLS(m, cart, 5432) || sendsIstioMTLS(m, cart, 8080) {
+		t.Error("port-level DestinationRule settings must apply to the container port their Service port reaches, and only there")
+	}
+}

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"strings"
-
 	networkingv1beta1 "istio.io/api/networking/v1beta1"
 
 	"github.com/meshlint/meshlint/analyzer"
@@ -45,7 +43,7 @@ spec:
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
 		for _, dr := range m.DestinationRules {
-			workloads := hostWorkloads(m, dr.Object.Namespace, dr.Spec.GetHost())
+			workloads := mesh.HostWorkloads(m, dr.Object.Namespace, dr.Spec.GetHost())
 			check := func(path string, tls *networkingv1beta1.ClientTLSSettings, port int32) {
 				mode := tls.GetMode()
 				if mode != networkingv1beta1.ClientTLSSettings_DISABLE && mode != networkingv1beta1.ClientTLSSettings_SIMPLE {
@@ -81,29 +79,4 @@ spec:
 			}
 		}
 	},
-}
-
-// hostWorkloads resolves a DestinationRule host (short, FQDN or wildcard,
-// relative to the rule's namespace) to the workloads behind its Services.
-func hostWorkloads(m *model.Model, ns, host string) []*model.Workload {
-	var out []*model.Workload
-	seen := map[*model.Workload]bool{}
-	for _, svc := range m.Services {
-		o := svc.Object
-		fqdn := o.Name + "." + o.Namespace + ".svc.cluster.local"
-		short := host
-		if !strings.Contains(host, ".") {
-			short = host + "." + ns + ".svc.cluster.local"
-		}
-		if !model.MatchString(short, fqdn) && !(host == o.Name+"."+o.Namespace) {
-			continue
-		}
-		for _, w := range m.ServiceWorkloads(svc) {
-			if !seen[w] {
-				seen[w] = true
-				out = append(out, w)
-			}
-		}
-	}
-	return out
 }
