@@ -171,26 +171,38 @@ spec:
 func TestGraphDocs(t *testing.T) {
 	tests := []struct {
 		doc, layer, scenario string
+		// marker, when set, is the text the block follows (a file with
+		// several graphs).
+		marker string
 	}{
-		{"graph-seed.md", "network", "seed"},
-		{"graph-bookinfo.md", "effective", "bookinfo"},
+		{"docs/graph-seed.md", "network", "seed", ""},
+		{"docs/graph-bookinfo.md", "effective", "bookinfo", ""},
+		{"README.md", "network", "seed", "<!-- graph: network seed -->"},
+		{"README.md", "effective", "bookinfo", "<!-- graph: effective bookinfo -->"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.doc, func(t *testing.T) {
+		t.Run(tc.doc+" "+tc.layer, func(t *testing.T) {
 			code, out, errOut := runMeshlint(t, "", "graph", "--layer", tc.layer, "--format", "mermaid", "testdata/manifests/"+tc.scenario)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			path := filepath.Join("docs", tc.doc) // runMeshlint runs at the repository root
+			path := filepath.FromSlash(tc.doc) // runMeshlint runs at the repository root
 			doc, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
+			from := 0
+			if tc.marker != "" {
+				if from = strings.Index(string(doc), tc.marker); from < 0 {
+					t.Fatalf("%s lacks %s", path, tc.marker)
+				}
+			}
 			const open, closing = "```mermaid\n", "```\n"
-			start := strings.Index(string(doc), open)
+			start := strings.Index(string(doc)[from:], open)
 			if start < 0 {
 				t.Fatalf("%s has no mermaid block", path)
 			}
+			start += from
 			end := strings.Index(string(doc)[start+len(open):], closing)
 			if end < 0 {
 				t.Fatalf("%s has no mermaid block", path)
