@@ -61,14 +61,14 @@ func SelectRules(available []*analyzer.Rule, enable, disable []string, severity 
 			selected[r] = true
 		}
 	}
-	for _, n := range splitList(enable) {
+	for _, n := range SplitList(enable) {
 		r, err := find(n)
 		if err != nil {
 			return nil, err
 		}
 		selected[r] = true
 	}
-	for _, n := range splitList(disable) {
+	for _, n := range SplitList(disable) {
 		r, err := find(n)
 		if err != nil {
 			return nil, err
@@ -105,8 +105,8 @@ func (e *UnknownRuleError) Error() string {
 	return fmt.Sprintf("unknown rule %q (see `meshlint rules`)", e.Name)
 }
 
-// splitList accepts both repeated flags and comma-separated values.
-func splitList(items []string) []string {
+// SplitList accepts both repeated flags and comma-separated values.
+func SplitList(items []string) []string {
 	var out []string
 	for _, it := range items {
 		for _, s := range strings.Split(it, ",") {

@@ -23,14 +23,8 @@ func (m *Model) decodeK8s(o *manifest.Object, path string, v any) (usable, clean
 	if node == nil {
 		return true, true
 	}
-	value, err := manifest.NodeValue(node)
-	if err != nil {
-		m.addSpecError(o, path, "%v", err)
-		return false, false
-	}
-	data, err := json.Marshal(value)
-	if err != nil {
-		m.addSpecError(o, path, "%s cannot be encoded as JSON: %v", path, err)
+	data, ok := m.fieldJSON(o, path, node)
+	if !ok {
 		return false, false
 	}
 	strict, err := kjson.UnmarshalStrict(data, v, kjson.DisallowUnknownFields, kjson.DisallowDuplicateFields)
@@ -60,6 +54,21 @@ func (m *Model) decodeK8s(o *manifest.Object, path string, v any) (usable, clean
 		return false, false
 	}
 	return true, clean
+}
+
+// fieldJSON encodes a field as JSON for the API types' decoders.
+func (m *Model) fieldJSON(o *manifest.Object, path string, node *manifest.Node) ([]byte, bool) {
+	value, err := manifest.NodeValue(node)
+	if err != nil {
+		m.addSpecError(o, path, "%v", err)
+		return nil, false
+	}
+	data, err := json.Marshal(value)
+	if err != nil {
+		m.addSpecError(o, path, "%s cannot be encoded as JSON: %v", path, err)
+		return nil, false
+	}
+	return data, true
 }
 
 func jsonTypeName(goKind string) string {
@@ -108,14 +117,8 @@ func (m *Model) decodeProto(o *manifest.Object, path string, msg proto.Message) 
 	before := len(m.SpecErrors)
 	m.checkProtoFields(o, path, node, msg.ProtoReflect().Descriptor())
 	clean = len(m.SpecErrors) == before
-	value, err := manifest.NodeValue(node)
-	if err != nil {
-		m.addSpecError(o, path, "%v", err)
-		return false, false
-	}
-	data, err := json.Marshal(value)
-	if err != nil {
-		m.addSpecError(o, path, "%s cannot be encoded as JSON: %v", path, err)
+	data, ok := m.fieldJSON(o, path, node)
+	if !ok {
 		return false, false
 	}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, msg); err != nil {

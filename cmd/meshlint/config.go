@@ -13,6 +13,7 @@ import (
 	"github.com/meshlint/meshlint/baseline"
 	"github.com/meshlint/meshlint/config"
 	"github.com/meshlint/meshlint/lint"
+	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -241,7 +242,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	for name, sev := range opts.Severity {
 		override(name, sev)
 	}
-	for _, spec := range splitComma(c.StringSlice("severity")) {
+	for _, spec := range lint.SplitList(c.StringSlice("severity")) {
 		name, level, ok := strings.Cut(spec, "=")
 		sev, err := analyzer.ParseSeverity(level)
 		if !ok || name == "" || err != nil || sev == 0 {
@@ -277,9 +278,9 @@ func blameConfig(c *cli.Context, cfg *config.Config, err error) error {
 		return err
 	}
 	var byFlags []string
-	byFlags = append(byFlags, splitComma(c.StringSlice("enable"))...)
-	byFlags = append(byFlags, splitComma(c.StringSlice("disable"))...)
-	for _, spec := range splitComma(c.StringSlice("severity")) {
+	byFlags = append(byFlags, lint.SplitList(c.StringSlice("enable"))...)
+	byFlags = append(byFlags, lint.SplitList(c.StringSlice("disable"))...)
+	for _, spec := range lint.SplitList(c.StringSlice("severity")) {
 		name, _, _ := strings.Cut(spec, "=")
 		byFlags = append(byFlags, name)
 	}
@@ -300,7 +301,7 @@ func sameRule(a, b string) bool {
 }
 
 func namedIn(name string, list []string) bool {
-	for _, n := range splitComma(list) {
+	for _, n := range lint.SplitList(list) {
 		if sameRule(n, name) {
 			return true
 		}
@@ -308,15 +309,22 @@ func namedIn(name string, list []string) bool {
 	return false
 }
 
-// splitComma reads repeated flags that may also hold comma-separated lists.
-func splitComma(items []string) []string {
-	var out []string
-	for _, it := range items {
-		for _, s := range strings.Split(it, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
+// loadModel reads paths into a model with the mesh settings of the flags and
+// the config file, for the commands that run no rules (graph, migrate).
+func loadModel(c *cli.Context, paths []string) (*model.Model, error) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	settings := settingsFrom(c)
+	applySettings(c, cfg, &settings)
+	res, err := loader.Load(paths, loader.Options{
+		DefaultNamespace: settings.DefaultNamespace,
+		AllowRemote:      c.Bool("allow-remote"),
+		Stdin:            c.App.Reader,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return model.Build(res, settings), nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/connectivity"
-	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -50,21 +49,10 @@ func graphAction(c *cli.Context) error {
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
 	}
 
-	cfg, err := loadConfig(c)
+	m, err := loadModel(c, paths)
 	if err != nil {
 		return err
 	}
-	settings := settingsFrom(c)
-	applySettings(c, cfg, &settings)
-	res, err := loader.Load(paths, loader.Options{
-		DefaultNamespace: settings.DefaultNamespace,
-		AllowRemote:      c.Bool("allow-remote"),
-		Stdin:            c.App.Reader,
-	})
-	if err != nil {
-		return err
-	}
-	m := model.Build(res, settings)
 	warnLeftOut(c, m)
 
 	g := connectivity.Network(m)

@@ -9,9 +9,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/mesh"
-	"github.com/meshlint/meshlint/model"
 )
 
 func init() {
@@ -33,16 +31,10 @@ func migrateAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return fmt.Errorf("no PATH given (see meshlint migrate --help)")
 	}
-	settings := settingsFrom(c)
-	res, err := loader.Load(paths, loader.Options{
-		DefaultNamespace: settings.DefaultNamespace,
-		AllowRemote:      c.Bool("allow-remote"),
-		Stdin:            c.App.Reader,
-	})
+	m, err := loadModel(c, paths)
 	if err != nil {
 		return err
 	}
-	m := model.Build(res, settings)
 	t := mesh.Legacy(m)
 	out := c.App.Writer
 	if len(t.Policies) == 0 {
