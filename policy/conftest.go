@@ -93,20 +93,7 @@ func (s *Set) conftestRule(as *ast.AnnotationSet, ns, name string, defs []*ast.R
 	if conftestWarning.MatchString(name) {
 		sev = analyzer.Warning
 	}
-	if md.severity != "" {
-		sev, _ = analyzer.ParseSeverity(md.severity)
-	}
-	rule := &analyzer.Rule{
-		ID:          md.id,
-		Name:        md.name,
-		Severity:    sev,
-		Summary:     md.title,
-		Description: md.description,
-		Fix:         md.fix,
-		HelpURI:     md.help,
-		Tags:        append([]string{"rego", "conftest"}, md.tags...),
-		Custom:      true,
-	}
+	rule := md.rule(sev, "rego", "conftest")
 	if rule.ID == "" {
 		rule.ID = "CONFTEST-" + qualified
 	}

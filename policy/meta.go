@@ -17,6 +17,25 @@ type meta struct {
 	idAt string
 }
 
+// rule makes the analyzer.Rule the metadata describes, with severity sev
+// unless the metadata names one (readMeta has checked it parses).
+func (md meta) rule(sev analyzer.Severity, tags ...string) *analyzer.Rule {
+	if md.severity != "" {
+		sev, _ = analyzer.ParseSeverity(md.severity)
+	}
+	return &analyzer.Rule{
+		ID:          md.id,
+		Name:        md.name,
+		Severity:    sev,
+		Summary:     md.title,
+		Description: md.description,
+		Fix:         md.fix,
+		HelpURI:     md.help,
+		Tags:        append(tags, md.tags...),
+		Custom:      true,
+	}
+}
+
 // readMeta merges the annotations that apply to the given rule definitions
 // (rule, document, package and subpackages scope, closest first, as OPA's
 // annotation chain orders them). Definitions that declare different IDs

@@ -91,20 +91,7 @@ func (s *Set) nativeRules(mods []module) ([]source, error) {
 		if !kinds["deny"] {
 			sev = analyzer.Warning
 		}
-		if md.severity != "" {
-			sev, _ = analyzer.ParseSeverity(md.severity) // checked by readMeta
-		}
-		rule := &analyzer.Rule{
-			ID:          md.id,
-			Name:        md.name,
-			Severity:    sev,
-			Summary:     md.title,
-			Description: md.description,
-			Fix:         md.fix,
-			HelpURI:     md.help,
-			Tags:        append([]string{"rego"}, md.tags...),
-			Custom:      true,
-		}
+		rule := md.rule(sev, "rego")
 		if rule.Name == "" {
 			rule.Name = kebab(name)
 		}
