@@ -1,0 +1,125 @@
+package manifest
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+func parse(t *testing.T, text string) *Node {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return FromYAML(&doc, 0)
+}
+
+func TestPaths(t *testing.T) {
+	tests := []struct {
+		path string
+		segs []Segment
+	}{
+		{"spec.ingress[0].from[1]", []Segment{{Key: "spec"}, {Key: "ingress"}, {Index: 0, IsIdx: true}, {Key: "from"}, {Index: 1, IsIdx: true}}},
+		{`metadata.annotations["traffic.sidecar.istio.io/excludeInboundPorts"]`, []Segment{{Key: "metadata"}, {Key: "annotations"}, {Key: "traffic.sidecar.istio.io/excludeInboundPorts"}}},
+		{`a["x]y"].b`, []Segment{{Key: "a"}, {Key: "x]y"}, {Key: "b"}}},
+	}
+	for _, tc := range tests {
+		got, err := ParsePath(tc.path)
+		if err != nil || !reflect.DeepEqual(got, tc.segs) {
+			t.Errorf("ParsePath(%q) = %v, %v; want %v", tc.path, got, err, tc.segs)
+		}
+		if back := FormatPath(got); back != tc.path {
+			t.Errorf("FormatPath(ParsePath(%q)) = %q", tc.path, back)
+		}
+	}
+	for _, bad := range []string{"a[", "a[x]", `a["x]`} {
+		if _, err := ParsePath(bad); err == nil {
+			t.Errorf("ParsePath(%q) accepted a malformed path", bad)
+		}
+	}
+}
+
+func TestPosition(t *testing.T) {
+	o := &Object{File: "f.yaml", Node: parse(t, `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports:
+    - port: 80
+      targetPort: http
+`)}
+	tests := []struct {
+		path      string
+		line, col int
+	}{
+		{"", 1, 1},
+		{"spec.ports[0].targetPort", 8, 7},
+		{"spec.ports[0]", 7, 7},
+		{"spec.ports[3].port", 6, 3}, // missing: the deepest field that exists
+		{"spec.selector", 5, 1},
+	}
+	for _, tc := range tests {
+		if p := o.Position(tc.path); p.Line != tc.line || p.Column != tc.col {
+			t.Errorf("Position(%q) = %d:%d, want %d:%d", tc.path, p.Line, p.Column, tc.line, tc.col)
+		}
+	}
+}
+
+func TestFromYAML(t *testing.T) {
+	n := parse(t, `# head
+base: &b {x: 1}   # line
+copy: *b
+merged:
+  <<: *b
+  y: 2
+tagged: !Custom text
+n: "08"
+`)
+	if got := n.Content[0].Comments().Head; got != "# head" {
+		t.Errorf("head comment = %q", got)
+	}
+	if got := n.Content[1].Comments().Line; got != "# line" {
+		t.Errorf("line comment = %q", got)
+	}
+	// The alias shares the anchor's node.
+	if MapGet(n, "copy") != MapGet(n, "base") {
+		t.Error("an alias must share its anchor's node")
+	}
+	v, err := NodeValue(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"base":   map[string]any{"x": int64(1)},
+		"copy":   map[string]any{"x": int64(1)},
+		"merged": map[string]any{"x": int64(1), "y": int64(2)},
+		"tagged": "text",
+		"n":      "08",
+	}
+	if !reflect.DeepEqual(v, want) {
+		t.Errorf("NodeValue = %#v\nwant %#v", v, want)
+	}
+}
+
+func TestAliasBombIsBounded(t *testing.T) {
+	text := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, name := range strings.Split("bcdefgh", "") {
+		text += name + ": &" + name + " [" + strings.Repeat("*"+prev+", ", 9) + "*" + prev + "]\n"
+		prev = name
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if ExpandedSize(&doc, MaxExpandedNodes) <= MaxExpandedNodes {
+		t.Fatal("a document of 10^8 nodes is not seen as too large")
+	}
+	if _, err := NodeValue(FromYAML(&doc, 0)); err != ErrAliasBomb {
+		t.Errorf("NodeValue = %v, want ErrAliasBomb", err)
+	}
+}
