@@ -174,3 +174,15 @@ func TestTextOutputShape(t *testing.T) {
 		t.Error("colour codes in output that is not a terminal")
 	}
 }
+
+// Rules from Rego policies are listed and explained like built-in ones.
+func TestRulesWithPolicies(t *testing.T) {
+	code, out, errOut := runMeshlint(t, "", "rules", "--policy", "rules/rego/examples")
+	if code != 0 || !strings.Contains(out, "HOUSE001") || !strings.Contains(out, "MSH101") {
+		t.Errorf("rules --policy: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runMeshlint(t, "", "explain", "--policy", "rules/rego/examples", "namespace-default-deny")
+	if code != 0 || !strings.HasPrefix(out, "# HOUSE001 namespace-default-deny") {
+		t.Errorf("explain a Rego rule: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -17,11 +18,14 @@ func rulesCommand() *cli.Command {
 		Name:         "rules",
 		Usage:        "list the rules",
 		OnUsageError: usageError,
-		Flags: []cli.Flag{
+		Flags: append(append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text, json or markdown"},
-		},
+		}, catalogueFlags()...), policyFlags()...),
 		Action: func(c *cli.Context) error {
-			all := rules.All()
+			all, err := allRules(c)
+			if err != nil {
+				return err
+			}
 			out := c.App.Writer
 			switch c.String("format") {
 			case "text":
@@ -40,13 +44,13 @@ func rulesCommand() *cli.Command {
 				}
 				list := make([]jsonRule, 0, len(all))
 				for _, r := range all {
-					list = append(list, jsonRule{r.ID, r.Name, r.Severity.String(), r.Summary, HelpBase + r.ID + ".md"})
+					list = append(list, jsonRule{r.ID, r.Name, r.Severity.String(), r.Summary, helpURI(r)})
 				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(list)
 			case "markdown":
-				_, err := fmt.Fprint(out, ruledoc.Catalogue(all, func(r *analyzer.Rule) string { return HelpBase + r.ID + ".md" }))
+				_, err := fmt.Fprint(out, ruledoc.Catalogue(all, helpURI))
 				return err
 			}
 			return fmt.Errorf("--format: unknown format %q (want text, json or markdown)", c.String("format"))
@@ -60,16 +64,51 @@ func explainCommand() *cli.Command {
 		Usage:        "show a rule's help page",
 		ArgsUsage:    "RULE-ID",
 		OnUsageError: usageError,
+		Flags:        append(catalogueFlags(), policyFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return fmt.Errorf("explain takes one rule ID or name, e.g. meshlint explain MSH101")
 			}
-			r := rules.Lookup(c.Args().First())
+			all, err := allRules(c)
+			if err != nil {
+				return err
+			}
+			var r *analyzer.Rule
+			for _, cand := range all {
+				if strings.EqualFold(cand.ID, c.Args().First()) || strings.EqualFold(cand.Name, c.Args().First()) {
+					r = cand
+				}
+			}
 			if r == nil {
 				return fmt.Errorf("unknown rule %q (see meshlint rules)", c.Args().First())
 			}
-			_, err := fmt.Fprint(c.App.Writer, ruledoc.Page(r))
+			_, err = fmt.Fprint(c.App.Writer, ruledoc.Page(r))
 			return err
 		},
 	}
+}
+
+// catalogueFlags let rules and explain find the config file's policies.
+func catalogueFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
+		&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
+	}
+}
+
+// allRules is the built-in rules and those of the Rego policies that
+// --policy and the config file name.
+func allRules(c *cli.Context) ([]*analyzer.Rule, error) {
+	extra, _, err := policyRules(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(rules.All(), extra...), nil
+}
+
+func helpURI(r *analyzer.Rule) string {
+	if r.Custom {
+		return r.HelpURI
+	}
+	return HelpBase + r.ID + ".md"
 }
