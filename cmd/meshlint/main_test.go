@@ -13,11 +13,21 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
+// repoRoot is the repository root, found from the package's directory (the
+// working directory of its tests) once, before any test moves.
+var repoRoot = func() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	return filepath.Join(wd, "..", "..")
+}()
+
 // runMeshlint runs the command line in process from the repository root, so
 // that file names in the output are the ones users see.
 func runMeshlint(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Chdir("../..")
+	t.Chdir(repoRoot)
 	var out, errOut bytes.Buffer
 	code = run(append([]string{"meshlint"}, args...), strings.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()

@@ -26,6 +26,9 @@ func TestScenarioGoldens(t *testing.T) {
 			if errOut != "" {
 				t.Errorf("lint stderr: %s", errOut)
 			}
+			if lintOut == "" || graphOut == "" {
+				t.Fatalf("no output: every scenario has a summary and some connectivity")
+			}
 			checkGolden(t, filepath.Join("scenarios", name+".lint"), lintOut)
 			checkGolden(t, filepath.Join("scenarios", name+".effective"), graphOut)
 		})
