@@ -153,7 +153,7 @@ func (m *Model) compilePeer(o *manifest.Object, path string, p networkingv1.Netw
 		return peer, ok
 	}
 	if p.PodSelector == nil && p.NamespaceSelector == nil {
-		if !m.hasErrorUnder(o, path) { // a misspelt selector is reported already
+		if !m.HasSpecError(o, path) { // a misspelt selector is reported already
 			m.addSpecError(o, path, "a peer needs podSelector, namespaceSelector or ipBlock")
 		}
 		return peer, false
@@ -258,7 +258,9 @@ func (m *Model) compilePort(o *manifest.Object, path string, p networkingv1.Netw
 	return port, true
 }
 
-func (m *Model) hasErrorUnder(o *manifest.Object, path string) bool {
+// HasSpecError reports whether a spec error was found at path of o or
+// below it: rules stay quiet about fields MSH003 already reports.
+func (m *Model) HasSpecError(o *manifest.Object, path string) bool {
 	for _, e := range m.SpecErrors {
 		if e.Object == o && (e.Path == path || strings.HasPrefix(e.Path, path+".") || strings.HasPrefix(e.Path, path+"[")) {
 			return true

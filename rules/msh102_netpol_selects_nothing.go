@@ -50,7 +50,7 @@ spec:
 		}
 		g := connectivity.Network(m)
 		for _, np := range m.NetworkPolicies {
-			if len(g.Selected(np)) > 0 {
+			if len(g.Selected(np)) > 0 || m.HasSpecError(np.Object, "spec.podSelector") {
 				continue
 			}
 			ns := np.Object.Namespace

@@ -318,10 +318,15 @@ func loadModel(c *cli.Context, paths []string) (*model.Model, error) {
 	}
 	settings := settingsFrom(c)
 	applySettings(c, cfg, &settings)
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
 	res, err := loader.Load(paths, loader.Options{
 		DefaultNamespace: settings.DefaultNamespace,
 		AllowRemote:      c.Bool("allow-remote"),
 		Stdin:            c.App.Reader,
+		Ignore:           cfg.IgnoreFunc(wd),
 	})
 	if err != nil {
 		return nil, err
