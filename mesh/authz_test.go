@@ -109,3 +109,23 @@ func TestDestinationRuleDisablesIdentity(t *testing.T) {
 		t.Error("port-level DestinationRule settings must apply to the container port their Service port reaches, and only there")
 	}
 }
+
+// A policy attached to a Service (for its waypoint) governs the workloads
+// behind the Service, and no others.
+func TestTargetRefService(t *testing.T) {
+	m := loadModel(t, "testdata/authz.yaml", "testdata/waypoint.yaml")
+	e := NewEvaluator(m, Current(m))
+	cart, web := workload(t, m, "shop/cart[Deployment]"), workload(t, m, "shop/web[Deployment]")
+	var waypoint *Policy
+	for _, p := range Current(m) {
+		if p.Object.Name == "cart-waypoint" {
+			waypoint = p
+		}
+	}
+	if waypoint == nil || !waypoint.Applies(cart) || waypoint.Applies(web) {
+		t.Fatalf("the targetRef policy must govern cart and only cart")
+	}
+	if v := e.Decide(Source{Workload: web}, cart, 5432); !v.Allowed.IsNever() {
+		t.Errorf("web -> cart:5432 = %q, want the waypoint's DENY", v.Allowed)
+	}
+}

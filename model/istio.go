@@ -22,12 +22,16 @@ type AuthorizationPolicy struct {
 	// TargetRefs is true when the policy attaches by targetRef(s) (waypoints
 	// and gateways) rather than by selector.
 	TargetRefs bool
+	// targeted are the workloads behind the Services the targetRefs name:
+	// their waypoint enforces the policy for them. Gateways and ServiceEntries
+	// are not workloads of the set.
+	targeted map[*Workload]bool
 }
 
 // Applies reports whether the policy governs workload w's sidecar (or ztunnel).
 func (ap *AuthorizationPolicy) Applies(w *Workload) bool {
 	if ap.TargetRefs {
-		return false
+		return ap.targeted[w]
 	}
 	if !ap.MeshWide && w.Namespace != ap.Object.Namespace {
 		return false
@@ -63,6 +67,7 @@ func (m *Model) buildIstio() {
 		m.validateAuthz(ap)
 		ap.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
 		ap.TargetRefs = spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0
+		ap.targeted = m.serviceTargets(o.Namespace, spec)
 		if clean { // the API server refuses unknown fields: the object never exists
 			m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
 		}
@@ -151,4 +156,31 @@ func (m *Model) validateAuthz(ap *AuthorizationPolicy) {
 			}
 		}
 	}
+}
+
+// serviceTargets resolves targetRefs of kind Service to the workloads the
+// Services select.
+func (m *Model) serviceTargets(ns string, spec *securityv1beta1.AuthorizationPolicy) map[*Workload]bool {
+	refs := spec.GetTargetRefs()
+	if r := spec.GetTargetRef(); r != nil {
+		refs = append(refs, r)
+	}
+	var out map[*Workload]bool
+	for _, r := range refs {
+		if r.GetKind() != "Service" || (r.GetGroup() != "" && r.GetGroup() != "core") {
+			continue
+		}
+		for _, svc := range m.servicesByNS[ns] {
+			if svc.Object.Name != r.GetName() {
+				continue
+			}
+			for _, w := range m.ServiceWorkloads(svc) {
+				if out == nil {
+					out = map[*Workload]bool{}
+				}
+				out[w] = true
+			}
+		}
+	}
+	return out
 }
