@@ -92,17 +92,19 @@ func withOriginAnnotations(data []byte) []byte {
 	return out
 }
 
-// remoteRefs lists the remote resources, bases and components of the
-// kustomization in dir and of the local kustomizations it includes.
-func remoteRefs(dir string, seen map[string]bool) []string {
+// kustomizationRefs lists what the kustomization in dir draws on, following
+// the local kustomizations it includes: their directories (absolute), and
+// the remote resources, bases and components.
+func kustomizationRefs(dir string, seen map[string]bool) (local, remote []string) {
 	file := KustomizationFile(dir)
-	if file == "" || seen[dir] {
-		return nil
+	abs, _ := filepath.Abs(dir)
+	if file == "" || seen[abs] {
+		return nil, nil
 	}
-	seen[dir] = true
+	seen[abs] = true
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var k struct {
 		Resources  []string `yaml:"resources"`
@@ -110,14 +112,17 @@ func remoteRefs(dir string, seen map[string]bool) []string {
 		Components []string `yaml:"components"`
 	}
 	if yaml.Unmarshal(data, &k) != nil {
-		return nil
+		return nil, nil
 	}
-	var remote []string
 	for _, ref := range append(append(k.Resources, k.Bases...), k.Components...) {
-		local := filepath.Join(dir, ref)
-		if info, err := os.Stat(local); err == nil {
+		path := filepath.Join(dir, ref)
+		if info, err := os.Stat(path); err == nil {
 			if info.IsDir() {
-				remote = append(remote, remoteRefs(local, seen)...)
+				if refAbs, err := filepath.Abs(path); err == nil {
+					local = append(local, refAbs)
+				}
+				l, r := kustomizationRefs(path, seen)
+				local, remote = append(local, l...), append(remote, r...)
 			}
 			continue
 		}
@@ -125,7 +130,29 @@ func remoteRefs(dir string, seen map[string]bool) []string {
 			remote = append(remote, ref)
 		}
 	}
-	return remote
+	return local, remote
+}
+
+// buildFound builds the kustomizations found while walking directories,
+// except those another kustomization of the run includes: a base and its
+// overlays side by side would otherwise load the base's objects twice.
+func (l *loader) buildFound() error {
+	included := map[string]bool{}
+	for _, dir := range append(append([]string(nil), l.built...), l.found...) {
+		local, _ := kustomizationRefs(dir, map[string]bool{})
+		for _, d := range local {
+			included[d] = true
+		}
+	}
+	for _, dir := range l.found {
+		if abs, err := filepath.Abs(dir); err == nil && included[abs] {
+			continue
+		}
+		if err := l.loadKustomization(dir); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func looksRemote(ref string) bool {
@@ -140,7 +167,7 @@ func looksRemote(ref string) bool {
 func (l *loader) loadKustomization(dir string) error {
 	display := l.display(dir)
 	if !l.opts.AllowRemote {
-		if remote := remoteRefs(dir, map[string]bool{}); len(remote) > 0 {
+		if _, remote := kustomizationRefs(dir, map[string]bool{}); len(remote) > 0 {
 			return fmt.Errorf("%s: kustomization refers to remote resources (%s); pass --allow-remote to fetch them",
 				display, strings.Join(remote, ", "))
 		}

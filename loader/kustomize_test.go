@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,40 @@ func TestKustomizeBuildFailureIsAnError(t *testing.T) {
 	_, err := Load([]string{dir}, Options{WorkDir: dir})
 	if err == nil || !strings.Contains(err.Error(), "kustomize build failed") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// Walking a tree that holds a base and its overlay builds the overlay only:
+// the base's objects are the overlay's, not a second set.
+func TestKustomizeBaseBesideOverlay(t *testing.T) {
+	files := map[string]string{}
+	for _, name := range []string{"base/kustomization.yaml", "base/backend.yaml", "base/netpol.yaml", "overlay/kustomization.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata/kustomize", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["apps/"+name] = string(data)
+	}
+	files["plain/ns.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n"
+	dir := writeTree(t, files)
+	res, err := Load([]string{dir}, Options{WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range res.Objects {
+		names = append(names, o.Kind+"/"+o.Name)
+	}
+	want := "Namespace/prod Deployment/prod-backend NetworkPolicy/prod-backend"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("objects %s, want %s", got, want)
+	}
+	// Named on the command line, a base is built as asked.
+	res, err = Load([]string{filepath.Join(dir, "apps/base"), filepath.Join(dir, "apps/overlay")}, Options{WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Objects) != 4 {
+		t.Errorf("%d objects, want both builds (4)", len(res.Objects))
 	}
 }

@@ -76,6 +76,9 @@ func Load(paths []string, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	if err := l.buildFound(); err != nil {
+		return nil, err
+	}
 	l.flush()
 	return l.res, nil
 }
@@ -86,6 +89,10 @@ type loader struct {
 	seenDirs  map[string]bool
 	stdinRead bool
 	pending   []pendingFile
+	// built are the kustomizations named on the command line (built at
+	// once); found are those met while walking, built at the end unless
+	// another kustomization includes them.
+	built, found []string
 }
 
 func (l *loader) display(path string) string {
@@ -125,13 +132,13 @@ func (l *loader) loadPath(p string) error {
 		return fmt.Errorf("%s: %w", p, err)
 	}
 	if info.IsDir() {
-		return l.loadDir(p)
+		return l.loadDir(p, true)
 	}
 	l.loadFile(p)
 	return nil
 }
 
-func (l *loader) loadDir(dir string) error {
+func (l *loader) loadDir(dir string, named bool) error {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -141,7 +148,12 @@ func (l *loader) loadDir(dir string) error {
 	}
 	l.seenDirs[real] = true
 	if k := KustomizationFile(dir); k != "" {
-		return l.loadKustomization(dir)
+		if named {
+			l.built = append(l.built, dir)
+			return l.loadKustomization(dir)
+		}
+		l.found = append(l.found, dir)
+		return nil
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -165,7 +177,7 @@ func (l *loader) loadDir(dir string) error {
 			continue
 		}
 		if isDir {
-			if err := l.loadDir(path); err != nil {
+			if err := l.loadDir(path, false); err != nil {
 				return err
 			}
 			continue
