@@ -264,6 +264,20 @@ func (g *Graph) Allowed(src, dst *model.Workload) PortSet {
 	return g.allowed(s, d)
 }
 
+// AllowedFrom returns the ports on which a node (a workload or an external
+// range) may open connections to dst.
+func (g *Graph) AllowedFrom(src *Node, dst *model.Workload) PortSet {
+	d, ok := g.classOf[dst]
+	if !ok {
+		return NoPorts()
+	}
+	var out PortSet
+	for _, e := range g.nodeEndpoints(src) {
+		out = out.Union(g.allowed(e, d))
+	}
+	return out
+}
+
 // IngressPolicies returns the policies that select w and isolate its
 // ingress; none means every source may reach it.
 func (g *Graph) IngressPolicies(w *model.Workload) []*model.NetworkPolicy {

@@ -80,7 +80,11 @@ type blockedCall struct {
 func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evaluator, p *mesh.Policy, i int, r *securityv1beta1.Rule) {
 	m := pass.Model
 	sources, anyone := ruleSources(m, r)
-	if anyone || len(sources) == 0 {
+	if anyone {
+		checkUnreachable(pass, g, p, i, r, e.Governed(p))
+		return
+	}
+	if len(sources) == 0 {
 		return
 	}
 	for _, dst := range e.Governed(p) {
@@ -114,6 +118,62 @@ func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evalua
 		}
 		reportBlocked(pass, g, p, i, dst, blocked)
 	}
+}
+
+// checkUnreachable handles rules that name no source: they cannot work when
+// the NetworkPolicies let nothing at all reach the workload on the rule's
+// ports.
+func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, r *securityv1beta1.Rule, governed []*model.Workload) {
+	m := pass.Model
+	for _, dst := range governed {
+		if dst.Implied || dst.Mesh == model.MeshNone || len(g.IngressPolicies(dst)) == 0 {
+			continue
+		}
+		ports, known := rulePorts(r, dst)
+		if !known {
+			ports = []int32{0}
+		}
+		var closed []int32
+		for _, port := range ports {
+			reachable := false
+			for _, src := range m.Workloads {
+				if src != dst && netAllows(g, src, dst, port) {
+					reachable = true
+					break
+				}
+			}
+			if !reachable && !externalReaches(g, dst, port) {
+				closed = append(closed, port)
+			}
+		}
+		if len(closed) == 0 {
+			continue
+		}
+		who := p.Name() + " " + p.RulePaths[i] + " allows"
+		if p.Legacy {
+			who = p.Name() + " " + p.RulePaths[i] + " (which current Istio ignores) intends to allow"
+		}
+		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s, but NetworkPolicies admit nothing there: the rule can never be used",
+			who, dst.ID(), portText(closed))
+		for _, np := range g.IngressPolicies(dst) {
+			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s", dst.ID())
+		}
+	}
+}
+
+// externalReaches reports whether some address range outside the cluster
+// may reach dst on a TCP port (any TCP port when port is 0).
+func externalReaches(g *connectivity.Graph, dst *model.Workload, port int32) bool {
+	for _, n := range g.Nodes() {
+		if !n.External {
+			continue
+		}
+		allowed := g.AllowedFrom(n, dst)
+		if (port == 0 && len(allowed.Ranges(connectivity.TCP)) > 0) || (port != 0 && allowed.Contains(connectivity.TCP, port)) {
+			return true
+		}
+	}
+	return false
 }
 
 func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, dst *model.Workload, blocked []blockedCall) {
