@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/urfave/cli/v2"
 	yaml "go.yaml.in/yaml/v3"
@@ -90,23 +91,21 @@ func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, erro
 	if _, ok := spec["action"]; !ok {
 		spec["action"] = "ALLOW"
 	}
-	obj := yaml.Node{Kind: yaml.MappingNode}
-	add := func(n *yaml.Node, key string, value any) error {
-		var v yaml.Node
-		if err := v.Encode(value); err != nil {
-			return err
-		}
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &v)
-		return nil
-	}
-	if err := add(&obj, "apiVersion", "security.istio.io/v1"); err != nil {
+	// Keys in the order people write them: yaml.v3 would sort a map's.
+	obj, err := orderedMapping([]keyValue{
+		{"apiVersion", "security.istio.io/v1"},
+		{"kind", "AuthorizationPolicy"},
+		{"metadata", map[string]any{"name": name, "namespace": p.Object.Namespace}},
+		{"spec", nil},
+	})
+	if err != nil {
 		return "", err
 	}
-	_ = add(&obj, "kind", "AuthorizationPolicy")
-	_ = add(&obj, "metadata", map[string]any{"name": name, "namespace": p.Object.Namespace})
-	if err := add(&obj, "spec", orderedSpec(spec)); err != nil {
+	specNode, err := orderedMapping(specFields(spec))
+	if err != nil {
 		return "", err
 	}
+	obj.Content[len(obj.Content)-1] = specNode
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# Migrated from %s (%s)\n", p.Name(), p.Object.Position(""))
 	if p.Role != nil {
@@ -121,24 +120,40 @@ func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, erro
 	return buf.String(), enc.Close()
 }
 
-// orderedSpec puts selector and action before rules, as people write them;
-// yaml.v3 sorts the keys of a map otherwise.
-func orderedSpec(spec map[string]any) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.MappingNode}
+type keyValue struct {
+	key   string
+	value any
+}
+
+// specFields lists selector, action and rules first, then any other field
+// in name order.
+func specFields(spec map[string]any) []keyValue {
+	var out []keyValue
 	for _, key := range []string{"selector", "action", "rules"} {
-		v, ok := spec[key]
-		if !ok {
-			continue
+		if v, ok := spec[key]; ok {
+			out = append(out, keyValue{key, v})
+			delete(spec, key)
 		}
-		var val yaml.Node
-		_ = val.Encode(v)
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &val)
-		delete(spec, key)
 	}
-	for key, v := range spec {
-		var val yaml.Node
-		_ = val.Encode(v)
-		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &val)
+	rest := make([]string, 0, len(spec))
+	for key := range spec {
+		rest = append(rest, key)
 	}
-	return n
+	sort.Strings(rest)
+	for _, key := range rest {
+		out = append(out, keyValue{key, spec[key]})
+	}
+	return out
+}
+
+func orderedMapping(fields []keyValue) (*yaml.Node, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for _, f := range fields {
+		var val yaml.Node
+		if err := val.Encode(f.value); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: f.key}, &val)
+	}
+	return n, nil
 }
