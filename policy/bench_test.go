@@ -226,6 +226,6 @@ func BenchmarkInput(b *testing.B) {
 		b.StopTimer()
 		m := synthModel(b, file)
 		b.StartTimer()
-		policy.Input(m, false)
+		policy.Input(m, policy.Layers{})
 	}
 }

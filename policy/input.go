@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"sort"
@@ -26,17 +27,14 @@ import (
 //
 // docs/rego.md documents every field.
 //
-// withConnectivity fills input.connectivity; it costs the three layers'
-// listings, so only policies that read it ask for it.
-func Input(m *model.Model, withConnectivity bool) ast.Value {
-	key := "policy/input"
-	if withConnectivity {
-		key += "+connectivity"
-	}
+// layers says which layers input.connectivity holds: listing them is costly
+// on large clusters, so only the layers policies read are built.
+func Input(m *model.Model, layers Layers) ast.Value {
+	key := fmt.Sprintf("policy/input%+v", layers)
 	return m.Derived(key, func() any {
 		conn := ast.ObjectTerm()
-		if withConnectivity {
-			conn = connectivityTerm(m)
+		if layers.any() {
+			conn = connectivityTerm(m, layers)
 		}
 		return ast.NewObject(
 			ast.Item(ast.InternedTerm("objects"), ast.ArrayTerm(nativeObjects(m)...)),
@@ -58,7 +56,7 @@ func Input(m *model.Model, withConnectivity bool) ast.Value {
 // `meshlint graph --format json` ({"src", "dst", "conn", "l7"}). The terms
 // are built directly, node names shared, since a large cluster's mesh layer
 // lists hundreds of thousands of connections.
-func connectivityTerm(m *model.Model) *ast.Term {
+func connectivityTerm(m *model.Model, layers Layers) *ast.Term {
 	c := &converter{strings: map[string]*ast.Term{}}
 	opts := connectivity.Options{}
 	ml := connectivity.Mesh(m)
@@ -96,11 +94,17 @@ func connectivityTerm(m *model.Model) *ast.Term {
 		}
 		return ast.ArrayTerm(items...)
 	}
-	return ast.ObjectTerm(
-		ast.Item(c.str("network"), layer(connectivity.Network(m).Listing(opts))),
-		ast.Item(c.str("mesh"), layer(ml.Listing(opts))),
-		ast.Item(c.str("effective"), layer(ml.Effective(opts))),
-	)
+	obj := ast.NewObject()
+	if layers.Network {
+		obj.Insert(c.str("network"), layer(connectivity.Network(m).Listing(opts)))
+	}
+	if layers.Mesh {
+		obj.Insert(c.str("mesh"), layer(ml.Listing(opts)))
+	}
+	if layers.Effective {
+		obj.Insert(c.str("effective"), layer(ml.Effective(opts)))
+	}
+	return ast.NewTerm(obj)
 }
 
 // nativeObjects converts every object as native rules see it: as written,

@@ -22,13 +22,13 @@ func TestInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := policy.Input(res.Model, true)
-	if policy.Input(res.Model, true) != in {
+	in := policy.Input(res.Model, policy.Layers{Network: true, Mesh: true, Effective: true})
+	if policy.Input(res.Model, policy.Layers{Network: true, Mesh: true, Effective: true}) != in {
 		t.Error("Input is computed again for the same model")
 	}
 	checkJSONGolden(t, "testdata/input.golden.json", in)
 	// Without policies that read it, the connectivity is not computed.
-	lean, ok := policy.Input(res.Model, false).(ast.Object)
+	lean, ok := policy.Input(res.Model, policy.Layers{}).(ast.Object)
 	if !ok || lean.Get(ast.StringTerm("connectivity")).String() != "{}" {
 		t.Errorf("input.connectivity without policies that read it = %v, want {}", lean.Get(ast.StringTerm("connectivity")))
 	}
@@ -72,5 +72,27 @@ func checkJSONGolden(t *testing.T, path string, v ast.Value) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("input differs from %s:\n--- got\n%s", path, got)
+	}
+}
+
+// Only the layers policies read are computed; reading input.connectivity
+// whole, or the whole input, takes them all.
+func TestReadsConnectivity(t *testing.T) {
+	tests := []struct {
+		body string
+		want policy.Layers
+	}{
+		{`deny contains x if { some x in input.objects }`, policy.Layers{}},
+		{`deny contains c if { some c in input.connectivity.effective }`, policy.Layers{Effective: true}},
+		{`deny contains c if { some c in input.connectivity.network; c.src == input.workloads[0].id }`, policy.Layers{Network: true}},
+		{`deny contains c if { some layer; some c in input.connectivity[layer] }`, policy.Layers{Network: true, Mesh: true, Effective: true}},
+		{`deny contains c if { c := input.connectivity }`, policy.Layers{Network: true, Mesh: true, Effective: true}},
+		{`deny contains c if { c := input }`, policy.Layers{Network: true, Mesh: true, Effective: true}},
+	}
+	for _, tc := range tests {
+		mod := "package meshlint.rules.x\n\n" + tc.body + "\n"
+		if got := policy.ReadsConnectivityOf(t, mod); got != tc.want {
+			t.Errorf("%s: layers %+v, want %+v", tc.body, got, tc.want)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func (s *Set) nativeRules(mods []module) ([]source, error) {
 }
 
 func (r *nativeRule) run(pass *analyzer.Pass) {
-	in := Input(pass.Model, r.set.connectivity)
+	in := Input(pass.Model, r.set.layers)
 	ctx, cancelOpt, done := r.set.withDeadline()
 	defer done()
 	for _, e := range r.entries {

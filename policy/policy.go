@@ -67,8 +67,9 @@ type Set struct {
 	store    storage.Store
 	print    io.Writer
 	rules    []*analyzer.Rule
-	// connectivity is set when some module reads input.connectivity.
-	connectivity bool
+	// layers are the connectivity layers some module reads from
+	// input.connectivity.
+	layers Layers
 }
 
 // Load reads, parses and compiles the policies and prepares one query per
@@ -98,7 +99,7 @@ func Load(opts Options) (*Set, error) {
 		return nil, regoError("does not compile", s.compiler.Errors)
 	}
 	s.store = inmem.NewFromObject(fs.data)
-	s.connectivity = readsConnectivity(fs.modules)
+	s.layers = readsConnectivity(fs.modules)
 
 	namespaces := opts.Namespaces
 	if len(namespaces) == 0 {
@@ -130,24 +131,44 @@ func Load(opts Options) (*Set, error) {
 	return s, nil
 }
 
-// readsConnectivity reports whether a module refers to input.connectivity,
-// or to the whole input (which it might pass on): computing the layers for
-// the input is then worth it.
-func readsConnectivity(mods []module) bool {
+// Layers says which connectivity layers input.connectivity holds.
+type Layers struct{ Network, Mesh, Effective bool }
+
+func (l Layers) any() bool { return l.Network || l.Mesh || l.Effective }
+
+// readsConnectivity finds the layers the modules read from
+// input.connectivity. A module that reads input.connectivity as a whole, a
+// layer chosen at run time, or the whole input (which it might pass on) gets
+// them all: they are costly on large clusters, so only what is read is built.
+func readsConnectivity(mods []module) Layers {
 	conn := ast.StringTerm("connectivity")
+	all := Layers{true, true, true}
+	var out Layers
 	for _, m := range mods {
-		found := false
 		ast.WalkRefs(m.parsed, func(r ast.Ref) bool {
-			if r[0].Equal(ast.InputRootDocument) && (len(r) == 1 || r[1].Equal(conn) || !r[1].IsGround()) {
-				found = true
+			if !r[0].Equal(ast.InputRootDocument) {
+				return false
 			}
-			return found
+			switch {
+			case len(r) == 1 || !r[1].IsGround():
+				out = all
+			case !r[1].Equal(conn):
+			case len(r) == 2 || !r[2].IsGround():
+				out = all
+			default:
+				switch layer, _ := r[2].Value.(ast.String); string(layer) {
+				case "network":
+					out.Network = true
+				case "mesh":
+					out.Mesh = true
+				case "effective":
+					out.Effective = true
+				}
+			}
+			return false
 		})
-		if found {
-			return true
-		}
 	}
-	return false
+	return out
 }
 
 // source is a rule and the file that defines it, for messages.
