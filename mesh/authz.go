@@ -29,6 +29,9 @@ type Policy struct {
 	Legacy bool
 	// Role is the ServiceRole a legacy policy came from.
 	Role *manifest.Object
+	// Waypoint marks a policy attached by targetRefs: a waypoint enforces
+	// it, HTTP attributes included.
+	Waypoint bool
 
 	applies func(*model.Workload) bool
 }
@@ -66,7 +69,7 @@ func Current(m *model.Model) []*Policy {
 		for i := range paths {
 			paths[i] = manifest.JoinIndex("spec.rules", i)
 		}
-		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, applies: ap.Applies})
+		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, applies: ap.Applies})
 	}
 	return out
 }
@@ -272,7 +275,8 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 			return r
 		}}
 	}
-	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity, proto: e.portProtocol(dst, port)}
+	proto := e.portProtocol(dst, port)
+	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity}
 
 	policies := e.PoliciesFor(dst)
 	custom, deny, allow := Never, Never, Never
@@ -285,6 +289,12 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		}
 		if action == securityv1beta1.AuthorizationPolicy_ALLOW {
 			hasAllow = true
+		}
+		// In ambient mode a policy bound by selector is enforced by ztunnel,
+		// which sees no HTTP: its L7 fields behave as on a TCP port.
+		ctx.proto = proto
+		if dst.Mesh == model.MeshAmbient && !p.Waypoint {
+			ctx.proto = L7TCP
 		}
 		for i, r := range p.Spec.GetRules() {
 			mt := ctx.rule(r, action == securityv1beta1.AuthorizationPolicy_DENY)

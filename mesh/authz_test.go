@@ -129,3 +129,17 @@ func TestTargetRefService(t *testing.T) {
 		t.Errorf("web -> cart:5432 = %q, want the waypoint's DENY", v.Allowed)
 	}
 }
+
+// ztunnel enforces selector-bound policies of ambient workloads without
+// seeing HTTP: an ALLOW rule that needs a method never matches there.
+func TestAmbientSelectorPolicyIsL4(t *testing.T) {
+	m := loadModel(t, "testdata/ambient.yaml")
+	e := NewEvaluator(m, Current(m))
+	web, api := workload(t, m, "catalog/web[Deployment]"), workload(t, m, "catalog/api[Deployment]")
+	if v := e.Decide(Source{Workload: web}, api, 8080); !v.Allowed.IsNever() {
+		t.Errorf("web -> api:8080 = %q, want never: ztunnel cannot match methods", v.Allowed)
+	}
+	if v := e.Decide(Source{Workload: web}, api, 9090); !v.Allowed.IsAlways() {
+		t.Errorf("web -> api:9090 = %q, want the L4 rule to allow it", v.Allowed)
+	}
+}
