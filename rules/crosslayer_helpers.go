@@ -103,10 +103,12 @@ func netAllows(g *connectivity.Graph, src, dst *model.Workload, port int32) bool
 }
 
 // meshAllowsSome reports whether mesh authorization lets at least some
-// requests from src reach dst on one of ports (any port when ports is empty).
+// requests from src reach dst on one of ports. With no ports known (dst
+// declares none), every port its policies name is tried, and one they do
+// not name.
 func meshAllowsSome(e *mesh.Evaluator, src mesh.Source, dst *model.Workload, ports []int32) bool {
 	if len(ports) == 0 {
-		ports = []int32{0}
+		ports = append(policyPorts(e, dst), 0)
 	}
 	for _, p := range ports {
 		if !e.Decide(src, dst, p).Allowed.IsNever() {
@@ -149,4 +151,21 @@ func portText(ports []int32) string {
 		s += strconv.Itoa(int(p))
 	}
 	return s
+}
+
+// policyPorts are the ports the authorization rules governing dst name.
+func policyPorts(e *mesh.Evaluator, dst *model.Workload) []int32 {
+	var out []int32
+	for _, p := range e.PoliciesFor(dst) {
+		for _, r := range p.Spec.GetRules() {
+			for _, t := range r.GetTo() {
+				for _, port := range t.GetOperation().GetPorts() {
+					if n, err := strconv.Atoi(port); err == nil {
+						out = append(out, int32(n))
+					}
+				}
+			}
+		}
+	}
+	return uniquePorts(out)
 }
