@@ -110,14 +110,24 @@ spec:
 			}
 		}
 		for _, np := range sortedPolicies(egress) {
-			pass.Report(np.Object, "spec.policyTypes", "isolates the egress of %s, which run Istio sidecars, without allowing TCP 15012 to istiod (%s/app=istiod): the sidecars get no configuration or certificates",
+			pass.Report(np.Object, isolationPath(np, "spec.egress"), "isolates the egress of %s, which run Istio sidecars, without allowing TCP 15012 to istiod (%s/app=istiod): the sidecars get no configuration or certificates",
 				workloadList(egress[np].ws), m.Settings.IstiodNamespace)
 		}
 		for _, np := range sortedPolicies(ingress) {
-			pass.Report(np.Object, "spec.ingress", "isolates the ingress of %s, which are in ambient mode, without allowing HBONE (TCP 15008): mesh traffic to them is dropped",
+			pass.Report(np.Object, isolationPath(np, "spec.ingress"), "isolates the ingress of %s, which are in ambient mode, without allowing HBONE (TCP 15008): mesh traffic to them is dropped",
 				workloadList(ingress[np].ws))
 		}
 	},
+}
+
+// isolationPath is the field that makes a policy isolate a direction: the
+// rules of that direction when it has some (none of them admits the port),
+// else policyTypes.
+func isolationPath(np *model.NetworkPolicy, rules string) string {
+	if np.Object.Lookup(rules) != nil {
+		return rules
+	}
+	return "spec.policyTypes"
 }
 
 func sortedPolicies[T any](m map[*model.NetworkPolicy]T) []*model.NetworkPolicy {
