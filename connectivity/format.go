@@ -30,14 +30,31 @@ func Write(w io.Writer, format string, l *Listing) error {
 // WriteConnlist prints one line per connection, `src => dst : conn`, in
 // netpol-analyzer's format.
 func WriteConnlist(w io.Writer, l *Listing) error {
+	return StreamConnlist(w, func(emit func(Connection)) {
+		for _, c := range l.Connections {
+			emit(c)
+		}
+	})
+}
+
+// StreamConnlist prints the connections each emits as they come, for
+// layers too large to hold (MeshLayer.Each).
+func StreamConnlist(w io.Writer, each func(emit func(Connection))) error {
 	bw := bufio.NewWriter(w)
-	for _, c := range l.Connections {
+	var err error
+	each(func(c Connection) {
+		if err != nil {
+			return
+		}
 		bw.WriteString(c.Src.ID)
 		bw.WriteString(" => ")
 		bw.WriteString(c.Dst.ID)
 		bw.WriteString(" : ")
 		bw.WriteString(c.Conn())
-		bw.WriteByte('\n')
+		err = bw.WriteByte('\n')
+	})
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }

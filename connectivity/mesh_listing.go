@@ -11,26 +11,31 @@ import (
 // the mesh lets them through between every pair; a pair the mesh refuses
 // all TCP is therefore left out rather than listed for them alone.
 func (ml *MeshLayer) Listing(opts Options) *Listing {
+	var conns []Connection
+	ml.Each(opts, func(c Connection) { conns = append(conns, c) })
+	l := &Listing{Layer: LayerMesh, Connections: conns}
+	l.Nodes = listedNodes(ml.g, opts)
+	l.addEdgeNodes()
+	return l
+}
+
+// Each calls fn for every connection of the mesh layer, in the listing's
+// order (by source, then destination), without holding them: the mesh layer
+// of a large cluster runs to hundreds of thousands of connections, most of
+// them to workloads outside the mesh.
+func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 	g := ml.g
 	keep := listingFilter(opts)
-	var conns []Connection
-	for _, dst := range g.nodes {
-		if dst.External {
-			continue
-		}
-		for _, src := range g.nodes {
-			if !keep(src, dst) {
+	for _, src := range g.nodes {
+		for _, dst := range g.nodes {
+			if dst.External || !keep(src, dst) {
 				continue
 			}
 			if v := ml.nodeVerdict(src, dst); v.hasTCP() {
-				conns = append(conns, Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})
+				fn(Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})
 			}
 		}
 	}
-	l := &Listing{Layer: LayerMesh, Connections: mergeConnections(conns)}
-	l.Nodes = listedNodes(g, opts)
-	l.addEdgeNodes()
-	return l
 }
 
 // Effective lists what both layers let through: the network's connections,

@@ -62,6 +62,13 @@ func graphAction(c *cli.Context) error {
 			return fmt.Errorf("--focus: %w", err)
 		}
 	}
+	if layer == connectivity.LayerMesh && format == "connlist" {
+		// The one listing that can run to hundreds of thousands of lines:
+		// print it as it is worked out.
+		return connectivity.StreamConnlist(c.App.Writer, func(emit func(connectivity.Connection)) {
+			connectivity.Mesh(m).Each(opts, emit)
+		})
+	}
 	var listing *connectivity.Listing
 	switch layer {
 	case connectivity.LayerNetwork:
