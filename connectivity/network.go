@@ -409,33 +409,32 @@ func (g *Graph) destinations(yield func(int32) bool) {
 
 // egress is what src's egress policies let out towards dst.
 func (g *Graph) egress(src, dst int32) PortSet {
-	if !g.isClass(src) || len(g.classes[src].egress) == 0 {
+	if !g.isClass(src) {
 		return AllPorts()
 	}
-	var out PortSet
-	for _, p := range g.classes[src].egress {
-		for i := range p.egress {
-			r := &p.egress[i]
-			if r.matches(dst) {
-				if out = out.Union(g.portsTo(r, dst)); out.IsAll() {
-					return out
-				}
-			}
-		}
-	}
-	return out
+	return g.admitted(g.classes[src].egress, func(p *policy) []rule { return p.egress }, dst, dst)
 }
 
 // ingress is what dst's ingress policies let in from src.
 func (g *Graph) ingress(src, dst int32) PortSet {
-	if !g.isClass(dst) || len(g.classes[dst].ingress) == 0 {
+	if !g.isClass(dst) {
+		return AllPorts()
+	}
+	return g.admitted(g.classes[dst].ingress, func(p *policy) []rule { return p.ingress }, src, dst)
+}
+
+// admitted joins what the rules of one direction of the isolating policies
+// let through to or from peer; ports resolve against dst. No isolating
+// policy means everything.
+func (g *Graph) admitted(isolating []*policy, rules func(*policy) []rule, peer, dst int32) PortSet {
+	if len(isolating) == 0 {
 		return AllPorts()
 	}
 	var out PortSet
-	for _, p := range g.classes[dst].ingress {
-		for i := range p.ingress {
-			r := &p.ingress[i]
-			if r.matches(src) {
+	for _, p := range isolating {
+		rs := rules(p)
+		for i := range rs {
+			if r := &rs[i]; r.matches(peer) {
 				if out = out.Union(g.portsTo(r, dst)); out.IsAll() {
 					return out
 				}
