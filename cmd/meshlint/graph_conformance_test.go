@@ -6,11 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// conformanceDir holds netpol-analyzer's cases (../shared/conformance from
-// the repository root; this package is two levels down).
-var conformanceDir = filepath.Join("..", "..", "..", "shared", "conformance", "netpol-analyzer")
+	"github.com/meshlint/meshlint/internal/corpus"
+)
 
 // conformanceExceptions are cases whose expected output we do not reproduce
 // for a reason of Kubernetes semantics, not of our code: case -> reason.
@@ -21,11 +19,11 @@ var conformanceExceptions = map[string]string{}
 // list, without the {ingress-controller} lines (Ingress and Route objects
 // are not modelled).
 func TestNetpolAnalyzerConformance(t *testing.T) {
-	cases, err := os.ReadDir(conformanceDir)
-	if os.IsNotExist(err) {
-		// A checkout without the shared corpus beside it (CI) cannot run it.
-		t.Skipf("conformance corpus not available: %v", err)
+	conformanceDir, err := corpus.Dir(corpus.NetpolAnalyzer)
+	if err != nil {
+		t.Fatal(err)
 	}
+	cases, err := os.ReadDir(conformanceDir)
 	if err != nil {
 		t.Fatal(err)
 	}
