@@ -127,10 +127,11 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		if action == securityv1beta1.AuthorizationPolicy_ALLOW {
 			hasAllow = true
 		}
-		// In ambient mode a policy bound by selector is enforced by ztunnel,
-		// which sees no HTTP: its L7 fields behave as on a TCP port.
+		// ztunnel sees no HTTP: a policy it enforces has its L7 fields
+		// behave as on a TCP port.
+		ctx.enforcer = enforcerOf(p, dst)
 		ctx.proto = proto
-		if dst.Mesh == model.MeshAmbient && !p.Waypoint {
+		if ctx.enforcer == EnforcerZtunnel {
 			ctx.proto = L7TCP
 		}
 		for i, r := range p.Spec.GetRules() {

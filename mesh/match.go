@@ -18,6 +18,7 @@ type request struct {
 	port     int32
 	identity bool // the source presents a mesh identity (mTLS)
 	proto    L7Protocol
+	enforcer Enforcer // the proxy evaluating the policy at hand
 }
 
 func (r *request) rule(rule *securityv1beta1.Rule, deny bool) Match {
