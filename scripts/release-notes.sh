@@ -9,6 +9,7 @@ version=${1#v}
 file=${2:-CHANGELOG.md}
 notes=$(awk -v v="$version" '
   /^## \[/ { if (found) exit; if (index($0, "## [" v "]") == 1) { found = 1; next } }
+  /^\[[^]]+\]: / { if (found) exit }  # the link definitions at the end
   found { print }
 ' "$file")
 if [ -z "${notes//[[:space:]]/}" ]; then
