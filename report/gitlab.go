@@ -61,7 +61,7 @@ func WriteGitLab(w io.Writer, run *Run) error {
 		issues = append(issues, gitlabIssue{
 			Type:        "issue",
 			CheckName:   f.Rule.ID,
-			Description: f.Rule.ID + " " + f.Rule.Name + ": " + f.Message,
+			Description: f.Rule.ID + " " + f.Rule.Name + ": " + f.Message + inEnvironments(f),
 			Categories:  []string{"Security"},
 			Severity:    GitLabSeverity(f.Severity),
 			Fingerprint: keys[i],
