@@ -29,6 +29,9 @@ type Run struct {
 	// Category keeps several SARIF uploads of one commit apart
 	// (automationDetails.id); empty derives it from Paths.
 	Category string
+	// Environments name the run's environments when it has several; each
+	// finding then names those it holds in.
+	Environments []string
 }
 
 // Writer writes one format.
@@ -78,4 +81,16 @@ func (run *Run) Active() []analyzer.Finding {
 		}
 	}
 	return out
+}
+
+// inEnvironments says, for text formats, which environments a finding holds
+// in: "" when the run has one.
+func inEnvironments(f analyzer.Finding) string {
+	switch len(f.Environments) {
+	case 0:
+		return ""
+	case 1:
+		return " (environment " + f.Environments[0] + ")"
+	}
+	return " (environments " + strings.Join(f.Environments, ", ") + ")"
 }
