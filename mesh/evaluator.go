@@ -83,7 +83,10 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 	var out []*Policy
 	for _, list := range [][]*Policy{e.meshWide, e.byNS[w.Namespace]} {
 		for _, p := range list {
-			if p.Applies(w) {
+			// A policy the proxy ignores (AUDIT, dry-run, CUSTOM at
+			// ztunnel) does not govern w at all: an ALLOW policy in
+			// dry-run does not make the workload deny by default.
+			if p.Applies(w) && enforces(enforcerOf(p, w), p) {
 				out = append(out, p)
 			}
 		}
@@ -121,21 +124,16 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	hasAllow := false
 	for _, p := range policies {
 		action := p.Action()
-		if action == securityv1beta1.AuthorizationPolicy_AUDIT {
-			continue
-		}
 		if action == securityv1beta1.AuthorizationPolicy_ALLOW {
 			hasAllow = true
 		}
-		// ztunnel sees no HTTP: a policy it enforces has its L7 fields
-		// behave as on a TCP port.
+		// What the enforcing proxy sees (HTTP, TCP, or ztunnel's L4
+		// attributes) decides how HTTP-only fields behave (match.go).
 		ctx.enforcer = enforcerOf(p, dst)
 		ctx.proto = proto
-		if ctx.enforcer == EnforcerZtunnel {
-			ctx.proto = L7TCP
-		}
+		ctx.policyNS = p.Object.Namespace
 		for i, r := range p.Spec.GetRules() {
-			mt := ctx.rule(r, action == securityv1beta1.AuthorizationPolicy_DENY)
+			mt := ctx.rule(r, action)
 			if mt.IsNever() {
 				continue
 			}

@@ -27,6 +27,8 @@ type Policy struct {
 	// Waypoint marks a policy attached by targetRefs: a waypoint enforces
 	// it, HTTP attributes included.
 	Waypoint bool
+	// DryRun marks a policy annotated istio.io/dry-run: logged, not enforced.
+	DryRun bool
 
 	applies func(*model.Workload) bool
 }
@@ -64,7 +66,7 @@ func Current(m *model.Model) []*Policy {
 		for i := range paths {
 			paths[i] = manifest.JoinIndex("spec.rules", i)
 		}
-		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, applies: ap.Applies})
+		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, DryRun: ap.DryRun, applies: ap.Applies})
 	}
 	return out
 }
