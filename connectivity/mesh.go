@@ -97,7 +97,7 @@ type dstVerdicts struct {
 	// anonymous stand for every other source with a mesh identity
 	// (withID) and without one (noID).
 	withID, noID Verdict
-	distinct     map[*model.Workload]bool
+	distinct     map[*model.Workload]sourceKey
 	breaks       []int32
 	// matchesIPs is set when some rule governing the destination looks at
 	// source addresses; otherwise every external range is the unmeshed
@@ -105,14 +105,17 @@ type dstVerdicts struct {
 	matchesIPs bool
 }
 
-// sourceKey is what authorization can tell of a source workload.
+// sourceKey is what authorization and mTLS can tell of a source workload:
+// its identity, how it joins the mesh, and, where DestinationRules select
+// clients by label, the workload itself.
 type sourceKey struct {
 	ns, sa string
-	meshed bool
+	mode   model.MeshMode
+	w      *model.Workload
 }
 
 func keyOf(w *model.Workload) sourceKey {
-	return sourceKey{w.Namespace, w.ServiceAccount, w.Mesh != model.MeshNone}
+	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, mode: w.Mesh}
 }
 
 // Between returns what the mesh lets from src to dst.
@@ -135,8 +138,8 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 		dv.ext.Store(r, out)
 		return out
 	}
-	if dv.distinct[src.Workload] {
-		return dv.named[keyOf(src.Workload)]
+	if k, ok := dv.distinct[src.Workload]; ok {
+		return dv.named[k]
 	}
 	if src.Workload.Mesh != model.MeshNone {
 		return dv.withID
@@ -149,14 +152,26 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	dv.breaks = ml.breakpoints(dst)
 	dv.matchesIPs = ml.matchesIPs(dst)
-	dv.distinct = map[*model.Workload]bool{}
+	dv.distinct = map[*model.Workload]sourceKey{}
 	dv.named = map[sourceKey]Verdict{}
-	for _, w := range ml.namedSources(dst) {
-		dv.distinct[w] = true
-		k := keyOf(w)
+	add := func(w *model.Workload, k sourceKey) {
+		dv.distinct[w] = k
 		if _, done := dv.named[k]; !done {
 			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)
 		}
+	}
+	for _, w := range ml.namedSources(dst) {
+		add(w, keyOf(w))
+	}
+	// Clients whose DestinationRules toward dst may differ from a client
+	// no rule singles out send other TLS, so other identities.
+	tlsSources, bySelector := mesh.TLSSensitiveSources(ml.m, dst)
+	for _, w := range tlsSources {
+		k := keyOf(w)
+		if bySelector(w.Namespace) {
+			k.w = w
+		}
+		add(w, k)
 	}
 	// Stand-ins: a meshed and an unmeshed source no policy names.
 	dv.withID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, dst, dv.breaks)
@@ -203,12 +218,16 @@ func (ml *MeshLayer) namedSources(dst *model.Workload) []*model.Workload {
 				}
 				for _, list := range [][]string{s.GetServiceAccounts(), s.GetNotServiceAccounts()} {
 					for _, v := range list {
-						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, dst, v)))
+						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, p.Object.Namespace, v)))
 					}
 				}
 			}
 			for _, c := range r.GetWhen() {
 				switch c.GetKey() {
+				case "source.serviceAccount":
+					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
+						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, p.Object.Namespace, v)))
+					}
 				case "source.principal":
 					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
 						add(m.WorkloadsMatchingPrincipal(v))
@@ -224,8 +243,10 @@ func (ml *MeshLayer) namedSources(dst *model.Workload) []*model.Workload {
 	return out
 }
 
-func serviceAccountPrincipal(m *model.Model, dst *model.Workload, v string) string {
-	ns, sa := dst.Namespace, v
+// serviceAccountPrincipal is the principal a serviceAccounts entry names:
+// `sa` is in the policy's namespace (generator.go serviceAccountRegex).
+func serviceAccountPrincipal(m *model.Model, policyNS, v string) string {
+	ns, sa := policyNS, v
 	for i := 0; i < len(v); i++ {
 		if v[i] == '/' {
 			ns, sa = v[:i], v[i+1:]

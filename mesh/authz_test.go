@@ -106,7 +106,7 @@ func TestDestinationRuleDisablesIdentity(t *testing.T) {
 	}
 	// The rule names Service port 80, which reaches container port 8080
 	// only: 5432 keeps auto mTLS.
-	if !sendsIstioMTLS(m, cart, 5432) || sendsIstioMTLS(m, cart, 8080) {
+	if !sendsIstioMTLS(m, web, cart, 5432) || sendsIstioMTLS(m, web, cart, 8080) {
 		t.Error("port-level DestinationRule settings must apply to the container port their Service port reaches, and only there")
 	}
 }

@@ -105,7 +105,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
 	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, dst, port)
+	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
 	if mode == Strict && !identity {
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
