@@ -45,6 +45,18 @@ func hostMatches(pattern, hostname string) bool {
 	return pattern == hostname
 }
 
+// HostServices returns the Services a DestinationRule host covers.
+func HostServices(m *model.Model, ns, host string) []*model.Service {
+	pattern := ResolveHost(ns, host)
+	var out []*model.Service
+	for _, svc := range m.Services {
+		if hostMatches(pattern, ServiceHost(svc)) {
+			out = append(out, svc)
+		}
+	}
+	return out
+}
+
 // HostWorkloads resolves a DestinationRule host (short, FQDN or wildcard,
 // relative to the rule's namespace) to the workloads behind its Services.
 func HostWorkloads(m *model.Model, ns, host string) []*model.Workload {

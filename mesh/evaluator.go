@@ -69,6 +69,9 @@ func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
 	return e
 }
 
+// Policies returns every policy the evaluator knows, in model order.
+func (e *Evaluator) Policies() []*Policy { return e.policies }
+
 // PoliciesFor returns the policies that govern w.
 func (e *Evaluator) PoliciesFor(w *model.Workload) []*Policy {
 	if cached, ok := e.applying.Load(w); ok {
