@@ -60,11 +60,11 @@ func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
 func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
 	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}}
 	for _, p := range policies {
-		if p.Object.Namespace == m.Settings.RootNamespace && !p.Legacy {
+		if p.isMeshWide(m.Settings.RootNamespace) {
 			e.meshWide = append(e.meshWide, p)
 			continue
 		}
-		e.byNS[p.Object.Namespace] = append(e.byNS[p.Object.Namespace], p)
+		e.byNS[p.namespace()] = append(e.byNS[p.namespace()], p)
 	}
 	return e
 }
@@ -134,7 +134,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		// attributes) decides how HTTP-only fields behave (match.go).
 		ctx.enforcer = enforcerOf(p, dst)
 		ctx.proto = proto
-		ctx.policyNS = p.Object.Namespace
+		ctx.policyNS = p.namespace()
 		for i, r := range p.Spec.GetRules() {
 			mt := ctx.rule(r, action)
 			if mt.IsNever() {
