@@ -97,8 +97,11 @@ type dstVerdicts struct {
 	// anonymous stand for every other source with a mesh identity
 	// (withID) and without one (noID).
 	withID, noID Verdict
-	distinct     map[*model.Workload]sourceKey
-	breaks       []int32
+	distinct     map[*model.Workload]bool
+	// byLabels are the namespaces whose clients DestinationRules toward
+	// the destination tell apart by label (nil: none).
+	byLabels map[string]bool
+	breaks   []int32
 	// matchesIPs is set when some rule governing the destination looks at
 	// source addresses; otherwise every external range is the unmeshed
 	// stand-in.
@@ -109,13 +112,24 @@ type dstVerdicts struct {
 // its identity, how it joins the mesh, and, where DestinationRules select
 // clients by label, the workload itself.
 type sourceKey struct {
-	ns, sa string
-	mode   model.MeshMode
-	w      *model.Workload
+	ns, sa  string
+	w       *model.Workload
+	meshed  bool
+	ambient bool
 }
 
 func keyOf(w *model.Workload) sourceKey {
-	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, mode: w.Mesh}
+	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, meshed: w.Mesh != model.MeshNone, ambient: w.Mesh == model.MeshAmbient}
+}
+
+// key is the sourceKey of a distinct source of dv: its workload too where
+// DestinationRules toward the destination select clients by label.
+func (dv *dstVerdicts) key(w *model.Workload) sourceKey {
+	k := keyOf(w)
+	if dv.byLabels != nil && dv.byLabels[w.Namespace] {
+		k.w = w
+	}
+	return k
 }
 
 // Between returns what the mesh lets from src to dst.
@@ -138,8 +152,8 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 		dv.ext.Store(r, out)
 		return out
 	}
-	if k, ok := dv.distinct[src.Workload]; ok {
-		return dv.named[k]
+	if dv.distinct[src.Workload] {
+		return dv.named[dv.key(src.Workload)]
 	}
 	if src.Workload.Mesh != model.MeshNone {
 		return dv.withID
@@ -152,26 +166,31 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	dv.breaks = ml.breakpoints(dst)
 	dv.matchesIPs = ml.matchesIPs(dst)
-	dv.distinct = map[*model.Workload]sourceKey{}
+	dv.distinct = map[*model.Workload]bool{}
 	dv.named = map[sourceKey]Verdict{}
-	add := func(w *model.Workload, k sourceKey) {
-		dv.distinct[w] = k
+	// Clients whose DestinationRules toward dst may differ from a client
+	// no rule singles out send other TLS, so other identities.
+	tlsSources, bySelector := mesh.TLSSensitiveSources(ml.m, dst)
+	for _, w := range tlsSources {
+		if bySelector(w.Namespace) {
+			if dv.byLabels == nil {
+				dv.byLabels = map[string]bool{}
+			}
+			dv.byLabels[w.Namespace] = true
+		}
+	}
+	add := func(w *model.Workload) {
+		dv.distinct[w] = true
+		k := dv.key(w)
 		if _, done := dv.named[k]; !done {
 			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)
 		}
 	}
 	for _, w := range ml.namedSources(dst) {
-		add(w, keyOf(w))
+		add(w)
 	}
-	// Clients whose DestinationRules toward dst may differ from a client
-	// no rule singles out send other TLS, so other identities.
-	tlsSources, bySelector := mesh.TLSSensitiveSources(ml.m, dst)
 	for _, w := range tlsSources {
-		k := keyOf(w)
-		if bySelector(w.Namespace) {
-			k.w = w
-		}
-		add(w, k)
+		add(w)
 	}
 	// Stand-ins: a meshed and an unmeshed source no policy names.
 	dv.withID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, dst, dv.breaks)

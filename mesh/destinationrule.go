@@ -246,10 +246,7 @@ func (idx *drIndex) reachesWorkload(m *model.Model, dst *model.Workload) bool {
 	if len(idx.hosts) == 0 {
 		return false
 	}
-	for _, svc := range m.ServicesIn(dst.Namespace) {
-		if len(svc.Selector) == 0 || !svc.Selector.AsSelector().Matches(dst.Labels) {
-			continue
-		}
+	for _, svc := range ServicesOf(m, dst) {
 		hostname := ServiceHost(svc)
 		for _, h := range idx.hosts {
 			if hostMatches(h, hostname) {
@@ -276,10 +273,7 @@ func sendsIstioMTLS(m *model.Model, client, dst *model.Workload, port int32) boo
 		return true
 	}
 	routes := 0
-	for _, svc := range m.ServicesIn(dst.Namespace) {
-		if len(svc.Selector) == 0 || !svc.Selector.AsSelector().Matches(dst.Labels) {
-			continue
-		}
+	for _, svc := range ServicesOf(m, dst) {
 		_, tp := DestinationRuleFor(m, client, svc)
 		for _, sp := range svc.Ports {
 			if sp.Protocol != "TCP" || TargetPort(dst, sp) != port {

@@ -84,10 +84,7 @@ func PortProtocol(m *model.Model, dst *model.Workload, port int32) L7Protocol {
 // listener_inbound.go buildInboundPassthroughChains, use protocol Auto).
 func PortProtocolOf(m *model.Model, dst *model.Workload, port int32) PortChoice {
 	var refs []ServicePortRef
-	for _, svc := range m.ServicesIn(dst.Namespace) {
-		if len(svc.Selector) == 0 || !svc.Selector.AsSelector().Matches(dst.Labels) {
-			continue
-		}
+	for _, svc := range ServicesOf(m, dst) {
 		for i := range svc.Ports {
 			sp := &svc.Ports[i]
 			if sp.Protocol != "TCP" || TargetPort(dst, *sp) != port {
@@ -108,6 +105,20 @@ func PortProtocolOf(m *model.Model, dst *model.Workload, port int32) PortChoice 
 		}
 	}
 	return c
+}
+
+// ServicesOf returns the Services that select w, in model order, from an
+// index built once per model (a selector is compiled once per Service).
+func ServicesOf(m *model.Model, w *model.Workload) []*model.Service {
+	return m.Derived("mesh/services-by-workload", func() any {
+		idx := map[*model.Workload][]*model.Service{}
+		for _, svc := range m.Services {
+			for _, sw := range m.ServiceWorkloads(svc) {
+				idx[sw] = append(idx[sw], svc)
+			}
+		}
+		return idx
+	}).(map[*model.Workload][]*model.Service)[w]
 }
 
 // olderService orders Services as istiod does: by creation time, then by

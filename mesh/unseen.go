@@ -145,10 +145,7 @@ func ServedPorts(m *model.Model, w *model.Workload) []int32 { return servedPorts
 func servedPorts(m *model.Model, w *model.Workload) []int32 {
 	var out []int32
 	seen := map[int32]bool{}
-	for _, svc := range m.ServicesIn(w.Namespace) {
-		if len(svc.Selector) == 0 || !svc.Selector.AsSelector().Matches(w.Labels) {
-			continue
-		}
+	for _, svc := range ServicesOf(m, w) {
 		for _, sp := range svc.Ports {
 			if tp := TargetPort(w, sp); sp.Protocol == "TCP" && tp != 0 && !seen[tp] {
 				seen[tp] = true

@@ -45,8 +45,8 @@ func httpAtom(atom string) (int, []string, bool, bool) {
 
 // satisfiable reports whether some request can meet every atom of term.
 func satisfiable(term []string) bool {
-	if len(term) == 1 && !strings.HasPrefix(term[0], "not") {
-		return true // one positive atom: always met by some request
+	if plainTerm(term) {
+		return true
 	}
 	var dims [len(httpDims)]dimConstraint
 	var present map[string]bool // atoms the term asserts
@@ -92,6 +92,27 @@ func satisfiable(term []string) bool {
 		}
 		if all {
 			return false
+		}
+	}
+	return true
+}
+
+// plainTerm reports, without parsing values, that a term has no negation
+// and at most one atom per HTTP attribute: some request meets it.
+func plainTerm(term []string) bool {
+	var seen [len(httpDims)]bool
+	for _, atom := range term {
+		if strings.HasPrefix(atom, "not") {
+			return false
+		}
+		key, _, _ := strings.Cut(atom, "=")
+		for i, d := range httpDims {
+			if key == d {
+				if seen[i] {
+					return false
+				}
+				seen[i] = true
+			}
 		}
 	}
 	return true
