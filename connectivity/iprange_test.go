@@ -1,6 +1,7 @@
 package connectivity
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,40 @@ spec:
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
+	}
+}
+
+// The mesh layer follows each client's own DestinationRule toward a STRICT
+// destination (push_context.go destinationRule: the client's namespace,
+// then the Service's, then the root namespace; sidecar.go: workloadSelector
+// rules for the clients they select), and HBONE around ambient workloads
+// (cluster_tls.go). The fixture is mesh/testdata/mtls.yaml.
+func TestMeshLayerPerClientTLS(t *testing.T) {
+	data, err := os.ReadFile("../mesh/testdata/mtls.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ml := Mesh(modelOf(t, string(data)))
+	var b strings.Builder
+	if err := WriteConnlist(&b, ml.Listing(Options{})); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"amb/web[Deployment] => shop/cart[Deployment]":      "All Connections",                                          // ambient client: HBONE
+		"team-a/web[Deployment] => shop/cart[Deployment]":   "All Connections",                                          // its namespace's ISTIO_MUTUAL rule
+		"shop/front[Deployment] => shop/cart[Deployment]":   "SCTP 1-65535,TCP 1-8079,8081-65535,UDP 1-65535",           // shop's DISABLE, but 5432's port-level entry is auto mTLS
+		"team-a/admin[Deployment] => shop/cart[Deployment]": "SCTP 1-65535,TCP 1-5431,5433-8079,8081-65535,UDP 1-65535", // its workloadSelector rule: SIMPLE
+		"team-b/web[Deployment] => shop/cart[Deployment]":   "SCTP 1-65535,TCP 1-5431,5433-8079,8081-65535,UDP 1-65535", // the root namespace's DISABLE
+	}
+	got := map[string]string{}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if pair, conn, ok := strings.Cut(l, " : "); ok {
+			got[pair] = conn
+		}
+	}
+	for pair, conn := range want {
+		if got[pair] != conn {
+			t.Errorf("%s : %q, want %q", pair, got[pair], conn)
+		}
 	}
 }

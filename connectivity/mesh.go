@@ -98,10 +98,12 @@ type dstVerdicts struct {
 	// (withID) and without one (noID).
 	withID, noID Verdict
 	distinct     map[*model.Workload]bool
-	// byLabels are the namespaces whose clients DestinationRules toward
-	// the destination tell apart by label (nil: none).
-	byLabels map[string]bool
-	breaks   []int32
+	// tlsSensitive says which other sources may send other TLS (nil: no
+	// DestinationRule reaches the destination); byLabels which namespaces'
+	// clients DestinationRules tell apart by label.
+	tlsSensitive func(*model.Workload) bool
+	byLabels     func(ns string) bool
+	breaks       []int32
 	// matchesIPs is set when some rule governing the destination looks at
 	// source addresses; otherwise every external range is the unmeshed
 	// stand-in.
@@ -126,10 +128,25 @@ func keyOf(w *model.Workload) sourceKey {
 // DestinationRules toward the destination select clients by label.
 func (dv *dstVerdicts) key(w *model.Workload) sourceKey {
 	k := keyOf(w)
-	if dv.byLabels != nil && dv.byLabels[w.Namespace] {
+	if dv.tlsSensitive != nil && dv.byLabels(w.Namespace) {
 		k.w = w
 	}
 	return k
+}
+
+// tlsKey is the key of a source no policy names whose TLS toward the
+// destination may differ from the stand-in's: its namespace and mode.
+func (dv *dstVerdicts) tlsKey(w *model.Workload) sourceKey {
+	k := sourceKey{ns: w.Namespace, sa: "\x00", meshed: true, ambient: w.Mesh == model.MeshAmbient}
+	if dv.byLabels(w.Namespace) {
+		k.w = w
+	}
+	return k
+}
+
+func (dv *dstVerdicts) has(k sourceKey) bool {
+	_, ok := dv.named[k]
+	return ok
 }
 
 // Between returns what the mesh lets from src to dst.
@@ -155,6 +172,9 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 	if dv.distinct[src.Workload] {
 		return dv.named[dv.key(src.Workload)]
 	}
+	if dv.tlsSensitive != nil && dv.tlsSensitive(src.Workload) {
+		return dv.named[dv.tlsKey(src.Workload)]
+	}
 	if src.Workload.Mesh != model.MeshNone {
 		return dv.withID
 	}
@@ -170,27 +190,26 @@ func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	dv.named = map[sourceKey]Verdict{}
 	// Clients whose DestinationRules toward dst may differ from a client
 	// no rule singles out send other TLS, so other identities.
-	tlsSources, bySelector := mesh.TLSSensitiveSources(ml.m, dst)
-	for _, w := range tlsSources {
-		if bySelector(w.Namespace) {
-			if dv.byLabels == nil {
-				dv.byLabels = map[string]bool{}
-			}
-			dv.byLabels[w.Namespace] = true
-		}
-	}
-	add := func(w *model.Workload) {
+	dv.tlsSensitive, dv.byLabels = mesh.TLSSensitive(ml.m, dst)
+	for _, w := range ml.namedSources(dst) {
 		dv.distinct[w] = true
-		k := dv.key(w)
-		if _, done := dv.named[k]; !done {
+		if k := dv.key(w); !dv.has(k) {
 			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)
 		}
 	}
-	for _, w := range ml.namedSources(dst) {
-		add(w)
-	}
-	for _, w := range tlsSources {
-		add(w)
+	if dv.tlsSensitive != nil {
+		// The rest of them differ from the stand-in by their TLS alone:
+		// one verdict per namespace (and mode, and labels where rules
+		// select by label), with a stand-in of that namespace.
+		for _, w := range ml.m.Workloads {
+			if dv.distinct[w] || !dv.tlsSensitive(w) {
+				continue
+			}
+			if k := dv.tlsKey(w); !dv.has(k) {
+				standIn := &model.Workload{Namespace: w.Namespace, ServiceAccount: "\x00", Identity: "\x00", Mesh: w.Mesh, Labels: w.Labels}
+				dv.named[k] = ml.verdict(mesh.Source{Workload: standIn}, dst, dv.breaks)
+			}
+		}
 	}
 	// Stand-ins: a meshed and an unmeshed source no policy names.
 	dv.withID = ml.verdict(mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, dst, dv.breaks)

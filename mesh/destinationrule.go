@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -292,21 +293,34 @@ func sendsIstioMTLS(m *model.Model, client, dst *model.Workload, port int32) boo
 	return routes == 0
 }
 
-// TLSSensitiveSources returns the in-mesh workloads whose TLS toward dst
-// may differ from that of a client no DestinationRule singles out: those
-// of namespaces with rules of their own or named by an exportTo, of the
-// root namespace, and ambient ones. bySelector reports whether the
-// labels of a namespace's clients matter too.
-func TLSSensitiveSources(m *model.Model, dst *model.Workload) (ws []*model.Workload, bySelector func(ns string) bool) {
+// TLSSensitive tells which in-mesh clients may send dst other TLS than a
+// client no DestinationRule singles out (nil when no rule reaches dst):
+// ambient clients, clients of namespaces whose rules select by label, and
+// clients of namespaces (their own rules, an exportTo naming them, the root
+// namespace) that resolve another rule for one of dst's Services. byLabels
+// reports whether the labels of a namespace's clients matter too.
+func TLSSensitive(m *model.Model, dst *model.Workload) (sensitive func(*model.Workload) bool, byLabels func(ns string) bool) {
 	idx := destinationRuleIndex(m)
-	bySelector = func(ns string) bool { return idx.bySelector[ns] }
+	byLabels = func(ns string) bool { return idx.bySelector[ns] }
 	if !idx.reachesWorkload(m, dst) {
-		return nil, bySelector
+		return nil, byLabels
 	}
-	for _, w := range m.Workloads {
-		if w.Mesh != model.MeshNone && (idx.named[w.Namespace] || w.Mesh == model.MeshAmbient) {
-			ws = append(ws, w)
+	services := ServicesOf(m, dst)
+	choices := func(client *model.Workload) []*model.DestinationRule {
+		out := make([]*model.DestinationRule, len(services))
+		for i, svc := range services {
+			out[i], _ = DestinationRuleFor(m, client, svc)
+		}
+		return out
+	}
+	anonymous := choices(&model.Workload{Namespace: "\x00", Mesh: model.MeshSidecar})
+	namespaces := map[string]bool{}
+	for ns := range idx.named {
+		if idx.bySelector[ns] || !slices.Equal(choices(&model.Workload{Namespace: ns, Mesh: model.MeshSidecar}), anonymous) {
+			namespaces[ns] = true
 		}
 	}
-	return ws, bySelector
+	return func(w *model.Workload) bool {
+		return w.Mesh == model.MeshAmbient || (w.Mesh == model.MeshSidecar && namespaces[w.Namespace])
+	}, byLabels
 }
