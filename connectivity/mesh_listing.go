@@ -26,7 +26,16 @@ func (ml *MeshLayer) Listing(opts Options) *Listing {
 func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 	g := ml.g
 	keep := listingFilter(opts)
+	// Outside sources are the ranges the sources' side is cut into; the
+	// destinations' ranges are another partition.
+	sourceRange := make(map[*Node]bool, len(g.srcRanges))
+	for _, n := range g.rangeNodes[:len(g.srcRanges)] {
+		sourceRange[n] = true
+	}
 	for _, src := range g.nodes {
+		if src.External && !sourceRange[src] {
+			continue
+		}
 		for _, dst := range g.nodes {
 			if dst.External || !keep(src, dst) {
 				continue

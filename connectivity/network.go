@@ -179,6 +179,7 @@ func (g *Graph) buildRanges() {
 		src = blocks(np.Ingress, src)
 		dst = blocks(np.Egress, dst)
 	}
+	src = append(src, authzSourceRanges(g.model)...)
 	g.srcRanges, g.dstRanges = partition(src), partition(dst)
 }
 

@@ -47,8 +47,9 @@ func TestDecide(t *testing.T) {
 		// and the DENY of DELETE stays out of it as POST excludes it only
 		// at request time.
 		{"shop/web[Deployment]", "shop/cart[Deployment]", 8080, "methods=POST not(methods=DELETE) paths=/cart/*"},
-		// Port 5432 is named tcp-: HTTP fields cannot match there, so the
-		// ALLOW rule that needs GET never matches.
+		// Service cart-db names port 5432 tcp-db: HTTP fields cannot match
+		// there, so the ALLOW rule that needs GET never matches
+		// (pkg/config/kube/conversion.go; authz/model/generator.go).
 		{"shop/web[Deployment]", "shop/cart[Deployment]", 5432, "never"},
 		// No rule names cart's own identity for 8080.
 		{"shop/cart[Deployment]", "shop/cart[Deployment]", 8080, "never"},
@@ -105,7 +106,7 @@ func TestDestinationRuleDisablesIdentity(t *testing.T) {
 	}
 	// The rule names Service port 80, which reaches container port 8080
 	// only: 5432 keeps auto mTLS.
-	if !sendsIstioMTLS(m, cart, 5432) || sendsIstioMTLS(m, cart, 8080) {
+	if !sendsIstioMTLS(m, web, cart, 5432) || sendsIstioMTLS(m, web, cart, 8080) {
 		t.Error("port-level DestinationRule settings must apply to the container port their Service port reaches, and only there")
 	}
 }

@@ -60,14 +60,17 @@ func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
 func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
 	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}}
 	for _, p := range policies {
-		if p.Object.Namespace == m.Settings.RootNamespace && !p.Legacy {
+		if p.isMeshWide(m.Settings.RootNamespace) {
 			e.meshWide = append(e.meshWide, p)
 			continue
 		}
-		e.byNS[p.Object.Namespace] = append(e.byNS[p.Object.Namespace], p)
+		e.byNS[p.namespace()] = append(e.byNS[p.namespace()], p)
 	}
 	return e
 }
+
+// Policies returns every policy the evaluator knows, in model order.
+func (e *Evaluator) Policies() []*Policy { return e.policies }
 
 // PoliciesFor returns the policies that govern w.
 func (e *Evaluator) PoliciesFor(w *model.Workload) []*Policy {
@@ -83,7 +86,10 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 	var out []*Policy
 	for _, list := range [][]*Policy{e.meshWide, e.byNS[w.Namespace]} {
 		for _, p := range list {
-			if p.Applies(w) {
+			// A policy the proxy ignores (AUDIT, dry-run, CUSTOM at
+			// ztunnel) does not govern w at all: an ALLOW policy in
+			// dry-run does not make the workload deny by default.
+			if p.Applies(w) && enforces(enforcerOf(p, w), p) {
 				out = append(out, p)
 			}
 		}
@@ -102,7 +108,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
 	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, dst, port)
+	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
 	if mode == Strict && !identity {
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
@@ -121,21 +127,16 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	hasAllow := false
 	for _, p := range policies {
 		action := p.Action()
-		if action == securityv1beta1.AuthorizationPolicy_AUDIT {
-			continue
-		}
 		if action == securityv1beta1.AuthorizationPolicy_ALLOW {
 			hasAllow = true
 		}
-		// ztunnel sees no HTTP: a policy it enforces has its L7 fields
-		// behave as on a TCP port.
+		// What the enforcing proxy sees (HTTP, TCP, or ztunnel's L4
+		// attributes) decides how HTTP-only fields behave (match.go).
 		ctx.enforcer = enforcerOf(p, dst)
 		ctx.proto = proto
-		if ctx.enforcer == EnforcerZtunnel {
-			ctx.proto = L7TCP
-		}
+		ctx.policyNS = p.namespace()
 		for i, r := range p.Spec.GetRules() {
-			mt := ctx.rule(r, action == securityv1beta1.AuthorizationPolicy_DENY)
+			mt := ctx.rule(r, action)
 			if mt.IsNever() {
 				continue
 			}

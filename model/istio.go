@@ -22,6 +22,8 @@ type AuthorizationPolicy struct {
 	// TargetRefs is true when the policy attaches by targetRef(s) (waypoints
 	// and gateways) rather than by selector.
 	TargetRefs bool
+	// DryRun is set by the annotation istio.io/dry-run: logged, not enforced.
+	DryRun bool
 	// targeted are the workloads behind the Services the targetRefs name:
 	// their waypoint enforces the policy for them. Gateways and ServiceEntries
 	// are not workloads of the set.
@@ -64,11 +66,14 @@ func (m *Model) buildIstio() {
 			continue
 		}
 		ap := &AuthorizationPolicy{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
-		m.validateAuthz(ap)
+		valid := m.validateAuthz(ap)
 		ap.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
 		ap.TargetRefs = spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0
 		ap.targeted = m.serviceTargets(o.Namespace, spec)
-		if clean { // the API server refuses unknown fields: the object never exists
+		ap.DryRun = dryRun(o)
+		// The API server refuses unknown fields, and istiod's validating
+		// webhook what its validation rejects: the object never exists.
+		if clean && valid {
 			m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
 		}
 	}
@@ -83,9 +88,7 @@ func (m *Model) buildIstio() {
 		}
 		pa := &PeerAuthentication{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
 		pa.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
-		if len(spec.GetPortLevelMtls()) > 0 && pa.Selector == nil {
-			m.addSpecError(o, "spec.portLevelMtls", "portLevelMtls needs a workload selector")
-		}
+		m.validatePeerAuthentication(pa)
 		if clean {
 			m.PeerAuthentications = append(m.PeerAuthentications, pa)
 		}
@@ -102,6 +105,7 @@ func (m *Model) buildIstio() {
 		if spec.GetHost() == "" {
 			m.addSpecError(o, "spec", "DestinationRule needs spec.host")
 		}
+		m.checkDryRun(o, "")
 		if clean {
 			m.DestinationRules = append(m.DestinationRules, &DestinationRule{Object: o, Spec: spec})
 		}
@@ -118,44 +122,6 @@ func (m *Model) workloadSelector(o *manifest.Object, path string, sel *typev1bet
 		return labels.Nothing()
 	}
 	return s
-}
-
-// validateAuthz applies the checks istiod's validation webhook makes.
-func (m *Model) validateAuthz(ap *AuthorizationPolicy) {
-	o, spec := ap.Object, ap.Spec
-	if spec.GetSelector() != nil && (spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0) {
-		m.addSpecError(o, "spec.targetRefs", "selector and targetRefs cannot both be set")
-	}
-	action := spec.GetAction()
-	switch action {
-	case securityv1beta1.AuthorizationPolicy_DENY, securityv1beta1.AuthorizationPolicy_CUSTOM, securityv1beta1.AuthorizationPolicy_AUDIT:
-		if len(spec.GetRules()) == 0 {
-			m.addSpecError(o, "spec.action", "a %s policy needs rules: with none it matches nothing", action)
-		}
-	}
-	if action == securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() == nil {
-		m.addSpecError(o, "spec.action", "a CUSTOM policy needs spec.provider")
-	}
-	if action != securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() != nil {
-		m.addSpecError(o, "spec.provider", "provider is only allowed with action CUSTOM")
-	}
-	for i, r := range spec.GetRules() {
-		for j, f := range r.GetFrom() {
-			if f.GetSource() == nil {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".from", j), "from needs a source")
-			}
-		}
-		for j, t := range r.GetTo() {
-			if t.GetOperation() == nil {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".to", j), "to needs an operation")
-			}
-		}
-		for j, c := range r.GetWhen() {
-			if c.GetKey() == "" {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".when", j), "when needs a key")
-			}
-		}
-	}
 }
 
 // serviceTargets resolves targetRefs of kind Service to the workloads the
