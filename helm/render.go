@@ -1,0 +1,448 @@
+// Package helm renders Helm charts in process, as `helm template` does,
+// with Helm's own packages (helm.sh/helm/v3: chart loader, chartutil,
+// engine): no helm binary is run and nothing is fetched.
+//
+// A rendering keeps, for every object, the template it came from and its
+// place among that template's documents, so that the loader can point
+// findings at the template the user wrote (locate.go).
+package helm
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"helm.sh/helm/v3/pkg/chart"
+	chartloader "helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
+
+	"github.com/meshlint/meshlint/manifest"
+)
+
+// Options say how a chart is rendered.
+type Options struct {
+	// ReleaseName is .Release.Name (default: the chart's name).
+	ReleaseName string
+	// Namespace is .Release.Namespace (default "default").
+	Namespace string
+	// Values are the values sets given for the chart, in order: each
+	// overrides the ones before it, all override the chart's values.yaml.
+	Values []ValuesSource
+	// Hooks keeps the chart's hooks (helm.sh/hook) among the objects; test
+	// hooks are never objects.
+	Hooks bool
+	// AllowRemote is --allow-remote: it changes what the message about a
+	// dependency that is not vendored says, never what is fetched.
+	AllowRemote bool
+}
+
+// Doc is one rendered document.
+type Doc struct {
+	// Template is the template's name as Helm writes it after "# Source:"
+	// (chart/templates/x.yaml, chart/charts/sub/templates/y.yaml).
+	Template string
+	// Index is the document's place among its template's documents.
+	Index int
+	// Content is the document's YAML.
+	Content string
+	// Hook is the document's helm.sh/hook annotation, "" for none.
+	Hook string
+}
+
+// Rendering is a chart's rendering.
+type Rendering struct {
+	Chart *chart.Chart
+	// Dir is the chart's directory, absolute.
+	Dir string
+	// Docs are the objects' documents in the order `helm template` prints
+	// them (Helm's install order).
+	Docs []Doc
+	// Hooks and Tests count the hook and test documents left out.
+	Hooks, Tests int
+	// Failures are the templates that did not render (or, when the chart
+	// as a whole cannot be rendered, the one reason why): when there are
+	// some, Docs holds what the other templates rendered.
+	Failures []*Failure
+	// Values are the values the templates saw, the chart's own merged in.
+	Values chartutil.Values
+	// Sources are the values sets used, in order.
+	Sources []ValuesSource
+
+	templates map[string]string // template name -> source text
+	paths     map[string]string // chart full path -> directory or archive on disk
+	indexes   map[string]*templateIndex
+	trees     map[string]*manifest.Node // values files parsed for positions
+}
+
+// Failure is why a chart or one template of it did not render: where Helm
+// says it went wrong, and Helm's message.
+type Failure struct {
+	// File is on disk, absolute: a template, values file, Chart.yaml or
+	// the chart directory.
+	File    string
+	Line    int
+	Column  int
+	Message string
+	// Chart marks a failure of the whole chart (nothing rendered).
+	Chart bool
+}
+
+func (f *Failure) Error() string {
+	if f.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", f.File, f.Line, f.Message)
+	}
+	return fmt.Sprintf("%s: %s", f.File, f.Message)
+}
+
+// IsChart reports whether dir holds a chart (a Chart.yaml).
+func IsChart(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, chartutil.ChartfileName))
+	return err == nil && !info.IsDir()
+}
+
+// Render renders the chart in dir. An error is a failure of the whole chart
+// (a *Failure); templates that fail alone are in Rendering.Failures.
+func Render(dir string, opts Options) (*Rendering, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	chartFile := filepath.Join(abs, chartutil.ChartfileName)
+	ch, err := chartloader.LoadDir(abs)
+	if err != nil {
+		return nil, &Failure{File: chartFile, Line: 1, Message: "Helm cannot load the chart: " + err.Error(), Chart: true}
+	}
+	if f := checkDependencies(ch, abs, opts.AllowRemote); f != nil {
+		return nil, f
+	}
+	caps := Capabilities()
+	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
+		return nil, &Failure{File: chartFile, Line: keyLine(chartFile, "kubeVersion"), Chart: true,
+			Message: fmt.Sprintf("chart requires kubeVersion %s, which meshlint's Kubernetes %s is not", ch.Metadata.KubeVersion, caps.KubeVersion.String())}
+	}
+	vals, err := mergeValues(opts.Values)
+	if err != nil {
+		return nil, err
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
+		return nil, &Failure{File: chartFile, Line: 1, Message: "Helm cannot process the chart's dependencies: " + err.Error(), Chart: true}
+	}
+	release := opts.ReleaseName
+	if release == "" {
+		release = ch.Name()
+	}
+	ns := opts.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	r := &Rendering{Chart: ch, Dir: abs, Sources: opts.Values, paths: chartPaths(ch, abs)}
+	top, err := chartutil.ToRenderValues(ch, vals, chartutil.ReleaseOptions{
+		Name: release, Namespace: ns, Revision: 1, IsInstall: true,
+	}, caps)
+	if err != nil {
+		return nil, r.schemaFailure(err, chartFile)
+	}
+	if v, ok := top["Values"].(chartutil.Values); ok {
+		r.Values = v
+	}
+	r.templates = map[string]string{}
+	for _, c := range allCharts(ch) {
+		for _, t := range c.Templates {
+			r.templates[path.Join(c.ChartFullPath(), t.Name)] = string(t.Data)
+		}
+	}
+	files, err := r.renderAll(ch, top)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.sort(files, opts.Hooks); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// renderAll renders every template. A template that fails to render is
+// recorded and emptied, and the others are rendered again, so that one
+// `required` value does not hide the rest of the chart. A failure in a
+// partial (_helpers.tpl) cannot be pinned on one template: the chart fails.
+func (r *Rendering) renderAll(ch *chart.Chart, top chartutil.Values) (map[string]string, error) {
+	blanked := map[string]bool{}
+	for {
+		var e engine.Engine
+		files, err := e.Render(ch, top)
+		if err == nil {
+			sort.SliceStable(r.Failures, func(i, j int) bool {
+				a, b := r.Failures[i], r.Failures[j]
+				if a.File != b.File {
+					return a.File < b.File
+				}
+				return a.Line < b.Line
+			})
+			return files, nil
+		}
+		f := r.renderFailure(err)
+		name := f.template
+		if name == "" || blanked[name] || isPartial(name) || !r.blank(ch, name) {
+			f.Chart = true
+			if name != "" && isPartial(name) {
+				f.Message += " (in a partial: no template of the chart renders)"
+			}
+			return nil, &f.Failure
+		}
+		blanked[name] = true
+		r.Failures = append(r.Failures, &f.Failure)
+	}
+}
+
+// blank empties the template of that full name.
+func (r *Rendering) blank(ch *chart.Chart, name string) bool {
+	for _, c := range allCharts(ch) {
+		for _, t := range c.Templates {
+			if path.Join(c.ChartFullPath(), t.Name) == name {
+				t.Data = nil
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isPartial(name string) bool {
+	return strings.HasPrefix(path.Base(name), "_")
+}
+
+type renderFailure struct {
+	Failure
+	template string // full template name, "" when the error names none
+}
+
+// Helm's engine writes "parse error at (chart/templates/x.yaml:12): ..."
+// and "execution error at (chart/templates/x.yaml:5:12): ..."
+// (helm pkg/engine/engine.go, cleanupParseError and cleanupExecError); a
+// template error it does not recognise keeps Go's own "template:
+// chart/templates/x.yaml:5:12: ...".
+var (
+	helmErrorAt  = regexp.MustCompile(`^(?:parse|execution) error (?:at|in) \(([^():]+)(?::(\d+))?(?::(\d+))?\): (?s)(.*)$`)
+	goTemplateAt = regexp.MustCompile(`^template: ([^:]+):(\d+)(?::(\d+))?: (?s)(.*)$`)
+)
+
+func (r *Rendering) renderFailure(err error) renderFailure {
+	msg := err.Error()
+	m := helmErrorAt.FindStringSubmatch(msg)
+	if m == nil {
+		m = goTemplateAt.FindStringSubmatch(msg)
+	}
+	if m == nil {
+		return renderFailure{Failure: Failure{File: filepath.Join(r.Dir, chartutil.ChartfileName), Line: 1, Message: "Helm cannot render the chart: " + msg}}
+	}
+	line, _ := strconv.Atoi(m[2])
+	col, _ := strconv.Atoi(m[3])
+	return renderFailure{
+		Failure:  Failure{File: r.TemplateFile(m[1]), Line: line, Column: col, Message: strings.TrimSpace(m[4])},
+		template: m[1],
+	}
+}
+
+// sort splits the rendered files into documents, in Helm's order, leaving
+// out empty documents, partials, NOTES.txt, tests and (unless hooks) hooks.
+func (r *Rendering) sort(files map[string]string, hooks bool) error {
+	for name := range files {
+		if strings.HasSuffix(name, "NOTES.txt") {
+			delete(files, name)
+		}
+	}
+	hookDocs, manifests, err := releaseutil.SortManifests(files, nil, releaseutil.InstallOrder)
+	if err != nil {
+		return r.yamlFailure(err, files)
+	}
+	// Helm's sort keeps no document numbers; they come from splitting each
+	// file the way Helm does.
+	index := map[string]map[string][]int{}
+	for name, content := range files {
+		byContent := map[string][]int{}
+		docs := releaseutil.SplitManifests(content)
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for i, k := range keys {
+			byContent[docs[k]] = append(byContent[docs[k]], i)
+		}
+		index[name] = byContent
+	}
+	indexOf := func(name, content string) int {
+		list := index[name][content]
+		if len(list) == 0 {
+			return 0
+		}
+		index[name][content] = list[1:]
+		return list[0]
+	}
+	for _, m := range manifests {
+		r.Docs = append(r.Docs, Doc{Template: m.Name, Index: indexOf(m.Name, m.Content), Content: m.Content})
+	}
+	for _, h := range hookDocs {
+		isTest := false
+		for _, e := range h.Events {
+			if e == "test" {
+				isTest = true
+			}
+		}
+		switch {
+		case isTest:
+			r.Tests++
+		case hooks:
+			kinds := make([]string, len(h.Events))
+			for i, e := range h.Events {
+				kinds[i] = string(e)
+			}
+			r.Docs = append(r.Docs, Doc{Template: h.Path, Index: indexOf(h.Path, h.Manifest), Content: h.Manifest, Hook: strings.Join(kinds, ",")})
+		default:
+			r.Hooks++
+		}
+	}
+	return nil
+}
+
+// yamlFailure is a rendered template whose output is not YAML: Helm names
+// the template, and the line is one of its output, not of the template.
+func (r *Rendering) yamlFailure(err error, files map[string]string) error {
+	msg := err.Error()
+	const prefix = "YAML parse error on "
+	if strings.HasPrefix(msg, prefix) {
+		rest := msg[len(prefix):]
+		if i := strings.Index(rest, ": "); i > 0 {
+			name := rest[:i]
+			if _, ok := files[name]; ok {
+				return &Failure{File: r.TemplateFile(name), Line: 1, Chart: true,
+					Message: "the template's output is not YAML (the line Helm gives is one of the output): " + rest[i+2:]}
+			}
+		}
+	}
+	return &Failure{File: filepath.Join(r.Dir, chartutil.ChartfileName), Line: 1, Chart: true, Message: "Helm cannot sort the chart's output: " + msg}
+}
+
+// TemplateFile is the file on disk a template name (chart/templates/x.yaml)
+// is read from: the template in the chart's directory, or the archive a
+// vendored subchart came in.
+func (r *Rendering) TemplateFile(name string) string {
+	best := ""
+	for full := range r.paths {
+		if (name == full || strings.HasPrefix(name, full+"/")) && len(full) > len(best) {
+			best = full
+		}
+	}
+	if best == "" {
+		return filepath.Join(r.Dir, filepath.FromSlash(name))
+	}
+	loc := r.paths[best]
+	if strings.HasSuffix(loc, ".tgz") || strings.HasSuffix(loc, ".tar.gz") {
+		return loc
+	}
+	return filepath.Join(loc, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(name, best), "/")))
+}
+
+// TemplateSource is a template's text, as Helm read it.
+func (r *Rendering) TemplateSource(name string) (string, bool) {
+	s, ok := r.templates[name]
+	return s, ok
+}
+
+// chartPaths maps each chart's full path (parent/charts/sub) to its
+// directory or archive: the directory name under charts/ need not be the
+// chart's name.
+func chartPaths(ch *chart.Chart, dir string) map[string]string {
+	out := map[string]string{ch.ChartFullPath(): dir}
+	var walk func(c *chart.Chart, dir string)
+	walk = func(c *chart.Chart, dir string) {
+		entries, err := os.ReadDir(filepath.Join(dir, "charts"))
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			p := filepath.Join(dir, "charts", e.Name())
+			var sub *chart.Chart
+			if e.IsDir() {
+				md, err := chartutil.LoadChartfile(filepath.Join(p, chartutil.ChartfileName))
+				if err != nil {
+					continue
+				}
+				sub = findDependency(c, md.Name)
+				if sub != nil {
+					out[sub.ChartFullPath()] = p
+					walk(sub, p)
+				}
+				continue
+			}
+			if !strings.HasSuffix(e.Name(), ".tgz") && !strings.HasSuffix(e.Name(), ".tar.gz") {
+				continue
+			}
+			loaded, err := chartloader.LoadFile(p)
+			if err != nil {
+				continue
+			}
+			if sub = findDependency(c, loaded.Name()); sub != nil {
+				out[sub.ChartFullPath()] = p
+				var mark func(c *chart.Chart)
+				mark = func(c *chart.Chart) {
+					for _, d := range c.Dependencies() {
+						out[d.ChartFullPath()] = p
+						mark(d)
+					}
+				}
+				mark(sub)
+			}
+		}
+	}
+	walk(ch, dir)
+	return out
+}
+
+func findDependency(c *chart.Chart, name string) *chart.Chart {
+	for _, d := range c.Dependencies() {
+		if d.Name() == name {
+			return d
+		}
+	}
+	return nil
+}
+
+func allCharts(ch *chart.Chart) []*chart.Chart {
+	out := []*chart.Chart{ch}
+	for _, d := range ch.Dependencies() {
+		out = append(out, allCharts(d)...)
+	}
+	return out
+}
+
+// schemaFailure is a values set that values.schema.json refuses: Helm's
+// message names the key (at '/replicas': ...); the failure is placed where
+// that key is set, when a values file sets it.
+func (r *Rendering) schemaFailure(err error, chartFile string) error {
+	msg := err.Error()
+	f := &Failure{File: chartFile, Line: 1, Chart: true, Message: strings.TrimSpace(strings.ReplaceAll(msg, "\n", " "))}
+	m := regexp.MustCompile(`at '(/[^']*)'`).FindStringSubmatch(msg)
+	if m == nil {
+		return f
+	}
+	key := strings.Split(strings.TrimPrefix(m[1], "/"), "/")
+	for i := len(r.Sources) - 1; i >= 0; i-- {
+		if pos, ok := r.locate(r.Sources[i], key); ok {
+			f.File, f.Line, f.Column = pos.File, pos.Line, pos.Column
+			return f
+		}
+	}
+	own := filepath.Join(r.Dir, chartutil.ValuesfileName)
+	if pos, ok := r.locate(ValuesSource{File: own}, key); ok {
+		f.File, f.Line, f.Column = pos.File, pos.Line, pos.Column
+	}
+	return f
+}
