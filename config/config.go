@@ -57,6 +57,11 @@ type Config struct {
 	// cluster together, instead of the grouping meshlint works out.
 	Environments []Environment `yaml:"environments,omitempty"`
 
+	// Helm gives charts values sets, by the chart's directory (relative to
+	// the config file's directory; joined to it after Load): each set
+	// renders the chart once, as an environment of its own (helm.go).
+	Helm map[string][]HelmValues `yaml:"helm,omitempty"`
+
 	// Path is the file the config was read from; "" for no file.
 	Path string `yaml:"-"`
 
@@ -425,6 +430,11 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	}
 	if _, n := get("environments"); n != nil {
 		if err := c.checkEnvironments(n, at); err != nil {
+			return err
+		}
+	}
+	if _, n := get("helm"); n != nil {
+		if err := c.checkHelm(n, at); err != nil {
 			return err
 		}
 	}

@@ -113,6 +113,13 @@ func TestSchemaRejectsWhatLoadRejects(t *testing.T) {
 		"environments: [{name: prod, paths: []}]\n",
 		"environments: [{paths: [deploy/prod]}]\n",
 		"environments: [{name: prod, paths: [deploy/prod], path: x}]\n",
+		"helm: [charts/shop]\n",
+		"helm: {charts/shop: values.yaml}\n",
+		"helm: {charts/shop: []}\n",
+		"helm: {charts/shop: [{name: prod}]}\n",
+		"helm: {charts/shop: [{values: [a.yaml], sets: [x=1]}]}\n",
+		"helm: {charts/shop: [{set: [replicas]}]}\n",
+		"helm: {charts/shop: [\"\"]}\n",
 		"- MSH101\n",
 	} {
 		if _, err := Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte(data)); err == nil {

@@ -435,6 +435,12 @@ func (r *Rendering) schemaFailure(err error, chartFile string) error {
 	}
 	key := strings.Split(strings.TrimPrefix(m[1], "/"), "/")
 	for i := len(r.Sources) - 1; i >= 0; i-- {
+		if s := r.Sources[i]; s.Set != "" {
+			if k, _, _ := strings.Cut(s.Set, "="); k == strings.Join(key, ".") {
+				f.Message += " (set by --helm-set " + s.Set + ")"
+				return f
+			}
+		}
 		if pos, ok := r.locate(r.Sources[i], key); ok {
 			f.File, f.Line, f.Column = pos.File, pos.Line, pos.Column
 			return f

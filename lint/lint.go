@@ -41,6 +41,8 @@ type Options struct {
 	Environments []envs.Declared
 	// Environment, when set, keeps only the environment of that name.
 	Environment string
+	// Helm says how charts are rendered.
+	Helm loader.HelmOptions
 }
 
 // Result is one run's outcome.
@@ -164,6 +166,7 @@ func Build(opts Options) (*Result, error) {
 		Stdin:            opts.Stdin,
 		WorkDir:          opts.WorkDir,
 		Ignore:           opts.Ignore,
+		Helm:             opts.Helm,
 	})
 	if err != nil {
 		return nil, err
@@ -205,6 +208,7 @@ func Run(opts Options) (*Result, error) {
 	for _, e := range out.Environments {
 		start := time.Now()
 		e.Findings = analyzer.Run(e.Model, selected)
+		relateValues(e.Env.Loaded, e.Findings)
 		if !opts.Strict {
 			suppress.Apply(e.Model, e.Findings)
 		}

@@ -19,6 +19,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/meshlint/meshlint/helm"
 	"github.com/meshlint/meshlint/manifest"
 )
 
@@ -36,6 +37,8 @@ type Options struct {
 	// Ignore, when set, drops files and directories found while walking a
 	// directory (never a path named on the command line).
 	Ignore func(path string, isDir bool) bool
+	// Helm says how charts are rendered.
+	Helm HelmOptions
 }
 
 // Problem is a document that could not be read as a Kubernetes object; it
@@ -166,6 +169,9 @@ func (l *loader) loadPath(p string) error {
 	if info.IsDir() {
 		return l.loadDir(p, true)
 	}
+	if isChartFile(p) {
+		return l.loadDir(filepath.Dir(p), true)
+	}
 	l.loadFile(p)
 	return nil
 }
@@ -179,6 +185,9 @@ func (l *loader) loadDir(dir string, named bool) error {
 		return nil // a symlink led back to a directory already read
 	}
 	l.seenDirs[real] = true
+	if helm.IsChart(dir) {
+		return l.loadChart(dir, named)
+	}
 	if k := KustomizationFile(dir); k != "" {
 		if named {
 			l.built = append(l.built, dir)

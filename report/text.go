@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/meshlint/meshlint/analyzer"
 )
@@ -64,7 +65,7 @@ func Summary(run *Run) string {
 	suppressed := len(run.Findings) - len(run.Active())
 	s := fmt.Sprintf("%d objects in %d files", run.Objects, run.Files)
 	if n := len(run.Environments); n > 1 {
-		s += fmt.Sprintf(" (%d environments)", n)
+		s += fmt.Sprintf(" (%d environments: %s)", n, strings.Join(run.Environments, ", "))
 	}
 	if run.Skipped > 0 {
 		s += fmt.Sprintf(", skipped %d non-Kubernetes documents", run.Skipped)

@@ -268,6 +268,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
 	opts.Environment = c.String("environment")
+	opts.Helm = helmOptions(c, cfg)
 	return nil
 }
 
@@ -342,5 +343,6 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 		Ignore:       cfg.IgnoreFunc(wd),
 		Environments: declaredEnvironments(cfg),
 		Environment:  c.String("environment"),
+		Helm:         helmOptions(c, cfg),
 	})
 }

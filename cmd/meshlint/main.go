@@ -103,14 +103,14 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 
 // settingsFlags are the mesh facts shared by lint and graph.
 func settingsFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "default", Usage: "namespace of objects that name none"},
 		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust domain"},
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root namespace (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "namespace istiod runs in"},
 		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "lint only the environment `NAME` (an overlay's path, or a name the config file gives)"},
-	}
+	}, helmFlags()...)
 }
 
 func lintFlags() []cli.Flag {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+const shopChart = "testdata/helm/shop"
+
+// The chart fixture is clean with its own values; with a values file that
+// points cart's NetworkPolicy peer at no workload, the finding stands at the
+// template line that writes the peer, and the values file that sets the
+// label is related.
+func TestHelmFixture(t *testing.T) {
+	code, out, errOut := runMeshlint(t, "", "--no-config", "--fail-on", "note", shopChart)
+	if code != 0 {
+		t.Errorf("defaults: exit %d, want a clean run:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runMeshlint(t, "", "--no-config", "-f", "json", "--helm-values", shopChart+"/values-broken-peer.yaml", shopChart)
+	if code != 1 {
+		t.Fatalf("broken peer: exit %d:\n%s%s", code, out, errOut)
+	}
+	var rep struct {
+		Findings []struct {
+			Rule     string
+			Location struct {
+				File string
+				Line int
+			}
+			Related []struct {
+				Location struct {
+					File string
+					Line int
+				}
+				Message string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Rule != "MSH103" {
+			continue
+		}
+		found = true
+		if f.Location.File != shopChart+"/templates/networkpolicy.yaml" || f.Location.Line != 17 {
+			t.Errorf("MSH103 at %s:%d, want the peer's podSelector in the template (line 17)", f.Location.File, f.Location.Line)
+		}
+		related := false
+		for _, r := range f.Related {
+			related = related || (r.Location.File == shopChart+"/values-broken-peer.yaml" && r.Location.Line == 5 && strings.Contains(r.Message, "networkPolicy.allowFrom.app"))
+		}
+		if !related {
+			t.Errorf("MSH103 does not relate the values file's line 5: %+v", f.Related)
+		}
+	}
+	if !found {
+		t.Errorf("no MSH103:\n%s", out)
+	}
+}
+
+// A tree with a chart, a kustomization and plain manifests: all three are
+// linted together, once per values set the config file gives the chart,
+// and the summary names each environment.
+func TestHelmTree(t *testing.T) {
+	wd, _ := os.Getwd()
+	_, out, errOut := runMeshlint(t, "", "--config", "testdata/helm/tree/.meshlint.yaml", "--fail-on", "none", "testdata/helm/tree")
+	t.Chdir(wd)
+	if errOut != "" {
+		t.Errorf("stderr: %s", errOut)
+	}
+	checkGolden(t, "helm/tree.lint", out)
+	for _, want := range []string{
+		"(2 environments: testdata/helm/tree/chart[values-dev.yaml], testdata/helm/tree/chart[values-prod.yaml])",
+		// The plain AuthorizationPolicy lets the kustomization's web call
+		// the chart's api, which prod's NetworkPolicy blocks.
+		"testdata/helm/tree/policies/shop.yaml:19:7: error: AuthorizationPolicy shop/api spec.rules[0] allows shop/web[Deployment]",
+		"testdata/helm/tree/chart/templates/api.yaml:34:3: isolates the ingress of shop/api[Deployment]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A chart named on the command line that does not render fails the run;
+// found while walking, it is a finding and the rest is linted.
+func TestHelmChartFails(t *testing.T) {
+	code, out, errOut := runMeshlint(t, "", "--no-config", "--helm-set", "cart.port=http", shopChart)
+	if code != 2 || !strings.Contains(errOut, "at '/cart/port': got string, want integer") || !strings.Contains(errOut, "--helm-set cart.port=http") {
+		t.Errorf("named chart failing its schema: exit %d\n%s%s", code, out, errOut)
+	}
+}
