@@ -280,6 +280,9 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 			set[cp.Port] = true
 		}
 	}
+	for _, p := range ml.e.RoutePorts(dst) {
+		set[p] = true
+	}
 	out := make([]int32, 0, len(set))
 	for p := range set {
 		out = append(out, p)

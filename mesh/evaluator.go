@@ -23,6 +23,7 @@ type Evaluator struct {
 	applying  sync.Map
 	protocols sync.Map
 	modes     sync.Map // workloadPort -> tlsEntry
+	split     sync.Map // *model.Workload -> *dstPolicies (enforcer.go)
 }
 
 type tlsEntry struct {
@@ -98,6 +99,13 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
+	return e.decideRoutes(src, dst, port)
+}
+
+// decideHop evaluates the policies one proxy on the way to dst enforces
+// (enforcer.go says which), for the client that proxy sees.
+func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
+	src := h.peer
 	mode, tlsFrom := e.mtls(dst, port)
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
@@ -115,7 +123,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	proto := e.portProtocol(dst, port)
 	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity}
 
-	policies := e.PoliciesFor(dst)
+	policies := h.policies
 	custom, deny, allow := Never, Never, Never
 	var denyRefs, allowRefs []RuleRef
 	hasAllow := false
@@ -129,7 +137,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		}
 		// ztunnel sees no HTTP: a policy it enforces has its L7 fields
 		// behave as on a TCP port.
-		ctx.enforcer = enforcerOf(p, dst)
+		ctx.enforcer = h.enforcer
 		ctx.proto = proto
 		if ctx.enforcer == EnforcerZtunnel {
 			ctx.proto = L7TCP

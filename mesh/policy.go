@@ -29,6 +29,7 @@ type Policy struct {
 	Waypoint bool
 
 	applies func(*model.Workload) bool
+	ap      *model.AuthorizationPolicy // nil for legacy policies
 }
 
 // Applies reports whether the policy governs w.
@@ -64,7 +65,7 @@ func Current(m *model.Model) []*Policy {
 		for i := range paths {
 			paths[i] = manifest.JoinIndex("spec.rules", i)
 		}
-		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, applies: ap.Applies})
+		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, applies: ap.Applies, ap: ap})
 	}
 	return out
 }

@@ -71,6 +71,10 @@ type Model struct {
 	workloadsByNS map[string][]*Workload
 	bySA          map[string][]*Workload // "ns/sa"
 	servicesByNS  map[string][]*Service
+
+	gateways         []*Gateway
+	serviceWaypoints map[*Service]waypointResolution
+	waypointRoutes   map[*Workload][]WaypointRoute
 }
 
 // SpecError is a field that the API would reject.
@@ -119,6 +123,9 @@ type Workload struct {
 	ServiceAccount string
 	Ports          []ContainerPort
 	Mesh           MeshMode
+	// Gateway says the workload is an Istio gateway or waypoint: its proxy
+	// is the main container (Mesh is then MeshSidecar: an Envoy in the pod).
+	Gateway GatewayKind
 	// Identity is the SPIFFE principal without the scheme
 	// (<trust-domain>/ns/<ns>/sa/<sa>), or "" outside the mesh.
 	Identity string
@@ -272,8 +279,10 @@ func Build(res *loader.Result, settings Settings) *Model {
 	}
 	m.buildNamespaces()
 	m.buildWorkloads()
+	m.buildGateways()
 	m.addImpliedServices()
 	m.buildServices()
+	m.buildWaypoints()
 	for _, o := range m.byKind["ServiceAccount"] {
 		m.ServiceAccounts[o.Namespace+"/"+o.Name] = o
 	}

@@ -27,10 +27,9 @@ func TestMain(m *testing.M) {
 var ncaPending = map[string]string{
 	"istio-connectivity-allow-any": "ServiceEntry hosts as destinations",
 	"istio-connectivity-allow-any-configs-different-outbound-modes-sidecar-with-selector-allows-any": "ServiceEntry hosts, Sidecar outboundTrafficPolicy",
-	"istio-connectivity-bookinfo-demo-by-deployments":                                                "gateways as mesh workloads",
-	"istio-connectivity-internal-external":                                                           "ServiceEntry hosts as destinations",
-	"istio-connectivity-internal-external-registry-only":                                             "REGISTRY_ONLY and ServiceEntry hosts",
-	"istio-connectivity-sidecar-host-name-contains-service-entry-hosts":                              "ServiceEntry hosts as destinations",
+	"istio-connectivity-internal-external":                              "ServiceEntry hosts as destinations",
+	"istio-connectivity-internal-external-registry-only":                "REGISTRY_ONLY and ServiceEntry hosts",
+	"istio-connectivity-sidecar-host-name-contains-service-entry-hosts": "ServiceEntry hosts as destinations",
 }
 
 // TestNCAIstioConformance runs np-guard network-config-analyzer's Istio
