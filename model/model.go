@@ -20,6 +20,12 @@ type Settings struct {
 	TrustDomain      string
 	RootNamespace    string
 	IstiodNamespace  string
+	// OutboundTrafficPolicy is the mesh-wide outboundTrafficPolicy.mode:
+	// AllowAny or RegistryOnly.
+	OutboundTrafficPolicy string
+	// MeshConfigFrom names the object of the set (an istio ConfigMap or an
+	// IstioOperator) some of these settings were read from, or "".
+	MeshConfigFrom string
 	// NoImpliedKubeDNS and NoImpliedIstiod stop the model from standing in
 	// those cluster services when the set lacks them (config
 	// cluster-services); the zero value assumes both, as clusters have.
@@ -34,6 +40,8 @@ func DefaultSettings() Settings {
 		TrustDomain:      "cluster.local",
 		RootNamespace:    "istio-system",
 		IstiodNamespace:  "istio-system",
+
+		OutboundTrafficPolicy: AllowAny,
 	}
 }
 
@@ -249,19 +257,10 @@ func (m *Model) SelectWorkloads(ns string, sel labels.Selector) []*Workload {
 
 // Build computes the model from loaded objects.
 func Build(res *loader.Result, settings Settings) *Model {
-	def := DefaultSettings()
-	if settings.DefaultNamespace == "" {
-		settings.DefaultNamespace = def.DefaultNamespace
-	}
-	if settings.TrustDomain == "" {
-		settings.TrustDomain = def.TrustDomain
-	}
-	if settings.RootNamespace == "" {
-		settings.RootNamespace = def.RootNamespace
-	}
-	if settings.IstiodNamespace == "" {
-		settings.IstiodNamespace = def.IstiodNamespace
-	}
+	// Settings the flags and config file leave empty come from the mesh
+	// configuration in the set, else Istio's defaults.
+	settings.OutboundTrafficPolicy = normalOutbound(settings.OutboundTrafficPolicy)
+	applyMeshConfig(res, &settings)
 	m := &Model{
 		Settings:        settings,
 		Objects:         res.Objects,

@@ -194,6 +194,7 @@ func applySettings(c *cli.Context, cfg *config.Config, s *model.Settings) {
 		{"trust-domain", &s.TrustDomain, cfg.TrustDomain},
 		{"root-namespace", &s.RootNamespace, cfg.RootNamespace},
 		{"istiod-namespace", &s.IstiodNamespace, cfg.IstiodNamespace},
+		{"outbound-traffic-policy", &s.OutboundTrafficPolicy, cfg.OutboundTrafficPolicy},
 	} {
 		if set.value != "" && !c.IsSet(set.flag) {
 			*set.dst = set.value
@@ -312,6 +313,9 @@ func namedIn(name string, list []string) bool {
 // loadModel reads paths into a model with the mesh settings of the flags and
 // the config file, for the commands that run no rules (graph, migrate).
 func loadModel(c *cli.Context, paths []string) (*model.Model, error) {
+	if err := checkOutboundFlag(c); err != nil {
+		return nil, err
+	}
 	cfg, err := loadConfig(c)
 	if err != nil {
 		return nil, err
