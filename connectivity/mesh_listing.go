@@ -2,7 +2,6 @@ package connectivity
 
 import (
 	"github.com/meshlint/meshlint/mesh"
-	"github.com/meshlint/meshlint/model"
 )
 
 // Listing lists the mesh layer: what authorization and mTLS let through
@@ -73,8 +72,6 @@ func (ml *MeshLayer) nodeVerdict(src, dst *Node) Verdict {
 	if len(dst.Workloads) == 1 {
 		d := dst.Workloads[0]
 		switch {
-		case d.Mesh == model.MeshNone:
-			return Verdict{Ports: AllPorts()} // nothing to join: the mesh lets all in
 		case src.External:
 			return ml.Between(mesh.Source{From: addr4(src.Range.First), To: addr4(src.Range.Last)}, d)
 		case len(src.Workloads) == 1:

@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/meshlint/meshlint/model"
@@ -155,7 +156,7 @@ func (e *Evaluator) routesTo(src Source, dst *model.Workload, port int32) []rout
 // proxy (or one the waypoint itself) does not.
 func redirectedToWaypoint(src Source) bool {
 	w := src.Workload
-	return w != nil && w.Mesh != model.MeshNone && w.Identity != "" && w.Gateway != model.GatewayWaypoint
+	return w != nil && !src.Plaintext && w.Mesh != model.MeshNone && w.Identity != "" && w.Gateway != model.GatewayWaypoint
 }
 
 // waypointSource is the waypoint as the destination's ztunnel sees it.
@@ -169,6 +170,11 @@ func waypointSource(g *model.Gateway) Source {
 // decideRoutes evaluates every route and joins them: a connection gets
 // through where some route lets it.
 func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32) Verdict {
+	if InboundBypassed(dst, port) {
+		return Verdict{Allowed: Always, why: func() string {
+			return "port " + strconv.Itoa(int(port)) + " of " + dst.ID() + " is excluded from its sidecar (traffic.sidecar.istio.io/excludeInboundPorts, includeInboundPorts, or a port of the proxy itself): no mTLS, no authorization"
+		}}
+	}
 	routes := e.routesTo(src, dst, port)
 	if len(routes) == 1 && len(routes[0]) == 1 {
 		return e.decideHop(dst, port, routes[0][0])
@@ -231,4 +237,12 @@ func (e *Evaluator) RoutePorts(dst *model.Workload) []int32 {
 		}
 	}
 	return out
+}
+
+// InboundBypassed reports whether inbound traffic to port of dst skips its
+// sidecar (the injector's excludeInboundPorts and includeInboundPorts,
+// plus the proxy's own ports: manifests/charts/istio-control/
+// istio-discovery/files/injection-template.yaml).
+func InboundBypassed(dst *model.Workload, port int32) bool {
+	return dst.Mesh == model.MeshSidecar && dst.Gateway == model.NotGateway && !dst.Implied && !dst.Interception.InboundIntercepted(port)
 }

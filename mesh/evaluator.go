@@ -24,6 +24,7 @@ type Evaluator struct {
 	protocols sync.Map
 	modes     sync.Map // workloadPort -> tlsEntry
 	split     sync.Map // *model.Workload -> *dstPolicies (enforcer.go)
+	scopes    *scopeTables
 }
 
 type tlsEntry struct {
@@ -59,7 +60,7 @@ func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
 
 // NewEvaluator prepares policies for evaluation.
 func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
-	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}}
+	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}, scopes: newScopeTables(m)}
 	for _, p := range policies {
 		if p.Object.Namespace == m.Settings.RootNamespace && !p.Legacy {
 			e.meshWide = append(e.meshWide, p)
@@ -96,6 +97,21 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 // UDP and SCTP are not intercepted by sidecars, so authorization never
 // applies to them: callers ask only about TCP.
 func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict {
+	if src.Workload != nil && !src.Plaintext {
+		switch g := e.EgressTo(src.Workload, dst, port); g {
+		case EgressBlackhole:
+			return blackholed(src, dst)
+		case EgressPassthrough, EgressBypass:
+			src.Plaintext = true
+		}
+	}
+	return e.DecideArriving(src, dst, port)
+}
+
+// DecideArriving is Decide for a connection as it leaves src, the
+// client's egress already accounted for (src.Plaintext says whether it
+// kept its mTLS).
+func (e *Evaluator) DecideArriving(src Source, dst *model.Workload, port int32) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
@@ -110,7 +126,7 @@ func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
 	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, dst, port)
+	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && !src.Plaintext && mode != Disable && sendsIstioMTLS(e.m, dst, port)
 	if mode == Strict && !identity {
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())

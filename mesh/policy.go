@@ -76,6 +76,10 @@ type Source struct {
 	Workload *model.Workload
 	// From and To bound an external range (Workload nil).
 	From, To netip.Addr
+	// Plaintext marks a workload's connection that left it without its
+	// proxy's mTLS (passed through, or excluded from the sidecar): it
+	// carries no identity, as from a workload outside the mesh.
+	Plaintext bool
 }
 
 // Name is how messages and the graph name the source.

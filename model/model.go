@@ -63,6 +63,8 @@ type Model struct {
 	AuthorizationPolicies []*AuthorizationPolicy
 	PeerAuthentications   []*PeerAuthentication
 	DestinationRules      []*DestinationRule
+	Sidecars              []*Sidecar
+	ServiceEntries        []*ServiceEntry
 	ServiceRoles          []*ServiceRole
 	ServiceRoleBindings   []*ServiceRoleBinding
 	RbacConfigs           []*RbacConfig
@@ -80,6 +82,8 @@ type Model struct {
 	bySA          map[string][]*Workload // "ns/sa"
 	servicesByNS  map[string][]*Service
 
+	sidecarsByNS     map[string][]*Sidecar
+	servicesOf       map[*Workload][]*Service
 	gateways         []*Gateway
 	serviceWaypoints map[*Service]waypointResolution
 	waypointRoutes   map[*Workload][]WaypointRoute
@@ -134,6 +138,9 @@ type Workload struct {
 	// Gateway says the workload is an Istio gateway or waypoint: its proxy
 	// is the main container (Mesh is then MeshSidecar: an Envoy in the pod).
 	Gateway GatewayKind
+	// Interception is which traffic a sidecar workload's proxy sees (its
+	// traffic.sidecar.istio.io annotations); nil: all of it.
+	Interception *Interception
 	// Identity is the SPIFFE principal without the scheme
 	// (<trust-domain>/ns/<ns>/sa/<sa>), or "" outside the mesh.
 	Identity string
@@ -143,7 +150,12 @@ type Workload struct {
 	// Implied workloads (kube-dns, istiod) stand for cluster services the set
 	// lacks; they are matched but never reported on.
 	Implied bool
+
+	index int32 // in Model.Workloads
 }
+
+// Index is w's position in the model's Workloads, for per-workload tables.
+func (w *Workload) Index() int { return int(w.index) }
 
 // ID is the workload's name as the graph prints it: ns/name[Kind].
 func (w *Workload) ID() string {
@@ -286,6 +298,8 @@ func Build(res *loader.Result, settings Settings) *Model {
 		m.ServiceAccounts[o.Namespace+"/"+o.Name] = o
 	}
 	m.buildNetworkPolicies()
+	m.buildSidecars()
+	m.buildServiceEntries()
 	m.buildIstio()
 	m.buildLegacy()
 	sort.SliceStable(m.SpecErrors, func(i, j int) bool {
@@ -367,6 +381,19 @@ func (m *Model) buildServices() {
 		}
 		m.Services = append(m.Services, svc)
 		m.servicesByNS[o.Namespace] = append(m.servicesByNS[o.Namespace], svc)
+	}
+	m.indexServices()
+}
+
+// ServicesOf returns the Services that send traffic to w.
+func (m *Model) ServicesOf(w *Workload) []*Service { return m.servicesOf[w] }
+
+func (m *Model) indexServices() {
+	m.servicesOf = map[*Workload][]*Service{}
+	for _, svc := range m.Services {
+		for _, w := range m.ServiceWorkloads(svc) {
+			m.servicesOf[w] = append(m.servicesOf[w], svc)
+		}
 	}
 }
 

@@ -76,6 +76,9 @@ func (m *Model) buildWorkloads() {
 		}
 		w.Ports = containerPorts(spec)
 		w.Mesh = meshMode(m.impliedNamespace(w.Namespace), w, spec)
+		if w.Mesh == MeshSidecar && w.Gateway == NotGateway {
+			w.Interception = readInterception(w.Annotations)
+		}
 		m.addWorkload(w)
 	}
 }
@@ -207,4 +210,7 @@ func (m *Model) addImpliedServices() {
 	}
 	m.sortIndexes()
 	sort.SliceStable(m.Workloads, func(i, j int) bool { return m.Workloads[i].ID() < m.Workloads[j].ID() })
+	for i, w := range m.Workloads {
+		w.index = int32(i)
+	}
 }
