@@ -80,13 +80,16 @@ type MeshLayer struct {
 	m      *model.Model
 	e      *mesh.Evaluator
 	perDst sync.Map // *model.Workload -> *dstVerdicts
+	// outsideDecided: the mesh decides traffic leaving the cluster
+	// (outside.go).
+	outsideDecided bool
 }
 
 // Mesh returns the mesh layer of m (what Istio enforces today), computed
 // once per model.
 func Mesh(m *model.Model) *MeshLayer {
 	return m.Derived("connectivity/mesh", func() any {
-		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m)}
+		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m), outsideDecided: decidesOutside(m)}
 	}).(*MeshLayer)
 }
 

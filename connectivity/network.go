@@ -179,6 +179,9 @@ func (g *Graph) buildRanges() {
 		src = blocks(np.Ingress, src)
 		dst = blocks(np.Egress, dst)
 	}
+	// ServiceEntry addresses are destinations the mesh knows: a sidecar
+	// under REGISTRY_ONLY reaches them and nothing else outside.
+	dst = append(dst, serviceEntryBlocks(g.model)...)
 	g.srcRanges, g.dstRanges = partition(src), partition(dst)
 }
 
@@ -198,6 +201,15 @@ func (g *Graph) buildNodes() {
 			if !slices.Contains(c.nodes, n) {
 				c.nodes = append(c.nodes, n)
 			}
+		}
+	}
+	// Hosts of ServiceEntries are destinations known by name.
+	for _, h := range g.model.OutsideHosts() {
+		id := h + "[ServiceEntry]"
+		if byID[id] == nil {
+			n := &Node{ID: id, Kind: "ServiceEntry", External: true, Host: h}
+			byID[id] = n
+			g.nodes = append(g.nodes, n)
 		}
 	}
 	// A range both sides have (0.0.0.0-255.255.255.255, often) is one node.
