@@ -31,6 +31,7 @@ func All() []*analyzer.Rule {
 		AuthzWorkloadNotInMesh,
 		AuthzIdentityUnavailable,
 		AuthzAllowAll,
+		AuthzNotEnforced,
 		MeshAllowBlockedByNetpol,
 		NetpolBroaderThanMesh,
 		MeshControlPlaneBlocked,
