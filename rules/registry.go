@@ -37,6 +37,8 @@ func All() []*analyzer.Rule {
 		MeshControlPlaneBlocked,
 		StrictMTLSUnmeshedClient,
 		SidecarBypassPort,
+		SidecarEgressNotABoundary,
+		SidecarScopeDropsIdentity,
 		LegacyRBACRemoved,
 		LegacyBindingRoleMissing,
 		LegacyBindingSubjectMissing,
