@@ -48,6 +48,9 @@ type Node struct {
 	Implied bool
 
 	index int // in the graph's sorted node list
+	// srcRange, dstRange: an external range that the address space is cut
+	// into on the side of sources, of destinations (or both).
+	srcRange, dstRange bool
 }
 
 // Label is how drawings name the node: its workload, range or host.

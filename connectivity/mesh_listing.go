@@ -28,10 +28,13 @@ func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 	keep := listingFilter(opts)
 	for _, src := range g.nodes {
 		for _, dst := range g.nodes {
-			if !keep(src, dst) {
+			if !keep(src, dst) || (src.External && !src.srcRange) {
 				continue
 			}
 			if dst.External {
+				if dst.Host == "" && !dst.dstRange {
+					continue
+				}
 				if ml.outsideDecided && !src.External {
 					if v := ml.outside(src, dst); v.hasTCP() {
 						fn(Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})

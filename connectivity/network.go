@@ -213,13 +213,18 @@ func (g *Graph) buildNodes() {
 		}
 	}
 	// A range both sides have (0.0.0.0-255.255.255.255, often) is one node.
-	for _, r := range slices.Concat(g.srcRanges, g.dstRanges) {
+	for i, r := range slices.Concat(g.srcRanges, g.dstRanges) {
 		id := r.String() + "[External]"
 		n := byID[id]
 		if n == nil {
 			n = &Node{ID: id, Kind: "External", External: true, Range: r}
 			byID[id] = n
 			g.nodes = append(g.nodes, n)
+		}
+		if i < len(g.srcRanges) {
+			n.srcRange = true
+		} else {
+			n.dstRange = true
 		}
 		g.rangeNodes = append(g.rangeNodes, n)
 	}
