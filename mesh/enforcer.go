@@ -175,6 +175,11 @@ func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32) Ve
 			return "port " + strconv.Itoa(int(port)) + " of " + dst.ID() + " is excluded from its sidecar (traffic.sidecar.istio.io/excludeInboundPorts, includeInboundPorts, or a port of the proxy itself): no mTLS, no authorization"
 		}}
 	}
+	split := e.splitPolicies(dst)
+	if len(split.waypoints) == 0 || !redirectedToWaypoint(src) {
+		// The common case, without building routes: dst's proxy alone.
+		return e.decideHop(dst, port, hop{enforcer: proxyEnforcer(dst), peer: src, policies: split.proxy})
+	}
 	routes := e.routesTo(src, dst, port)
 	if len(routes) == 1 && len(routes[0]) == 1 {
 		return e.decideHop(dst, port, routes[0][0])
