@@ -179,9 +179,7 @@ func (g *Graph) buildRanges() {
 		src = blocks(np.Ingress, src)
 		dst = blocks(np.Egress, dst)
 	}
-	// ServiceEntry addresses are destinations the mesh knows: a sidecar
-	// under REGISTRY_ONLY reaches them and nothing else outside.
-	dst = append(dst, serviceEntryBlocks(g.model)...)
+	dst = append(dst, serviceEntryBlocks(g.model)...) // outside.go
 	g.srcRanges, g.dstRanges = partition(src), partition(dst)
 }
 
@@ -203,15 +201,7 @@ func (g *Graph) buildNodes() {
 			}
 		}
 	}
-	// Hosts of ServiceEntries are destinations known by name.
-	for _, h := range g.model.OutsideHosts() {
-		id := h + "[ServiceEntry]"
-		if byID[id] == nil {
-			n := &Node{ID: id, Kind: "ServiceEntry", External: true, Host: h}
-			byID[id] = n
-			g.nodes = append(g.nodes, n)
-		}
-	}
+	g.addHostNodes(byID) // outside.go
 	// A range both sides have (0.0.0.0-255.255.255.255, often) is one node.
 	for i, r := range slices.Concat(g.srcRanges, g.dstRanges) {
 		id := r.String() + "[External]"
@@ -221,11 +211,7 @@ func (g *Graph) buildNodes() {
 			byID[id] = n
 			g.nodes = append(g.nodes, n)
 		}
-		if i < len(g.srcRanges) {
-			n.srcRange = true
-		} else {
-			n.dstRange = true
-		}
+		n.srcRange, n.dstRange = n.srcRange || i < len(g.srcRanges), n.dstRange || i >= len(g.srcRanges)
 		g.rangeNodes = append(g.rangeNodes, n)
 	}
 	sort.Slice(g.nodes, func(i, j int) bool { return g.nodes[i].ID < g.nodes[j].ID })

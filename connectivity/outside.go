@@ -15,7 +15,8 @@ import (
 // mesh layer leaves them out.
 
 // serviceEntryBlocks are the IPv4 addresses of ServiceEntries, which cut
-// the outside address space as ipBlocks do.
+// the outside address space as ipBlocks do: a sidecar under REGISTRY_ONLY
+// reaches them and nothing else outside.
 func serviceEntryBlocks(m *model.Model) [][]IPRange {
 	var out [][]IPRange
 	for _, se := range m.ServiceEntries {
@@ -26,6 +27,19 @@ func serviceEntryBlocks(m *model.Model) [][]IPRange {
 		}
 	}
 	return out
+}
+
+// addHostNodes adds a node per ServiceEntry host: a destination known by
+// name, printed HOST[ServiceEntry].
+func (g *Graph) addHostNodes(byID map[string]*Node) {
+	for _, h := range g.model.OutsideHosts() {
+		id := h + "[ServiceEntry]"
+		if byID[id] == nil {
+			n := &Node{ID: id, Kind: "ServiceEntry", External: true, Host: h}
+			byID[id] = n
+			g.nodes = append(g.nodes, n)
+		}
+	}
 }
 
 // decidesOutside reports whether the mesh decides traffic leaving the
