@@ -2,17 +2,28 @@ package connectivity
 
 import "github.com/meshlint/meshlint/model"
 
+// Reacher walks what sources reach, reusing its scratch space from one
+// source to the next (it is not safe for concurrent use).
+type Reacher struct {
+	g    *Graph
+	seen []int32
+}
+
+// NewReacher returns a Reacher over g.
+func (g *Graph) NewReacher() *Reacher { return &Reacher{g: g, seen: make([]int32, g.endpoints())} }
+
 // EachReachable calls fn for each destination NetworkPolicies let src open
 // connections to (workload nodes and address ranges; ServiceEntry hosts
 // once some range is reached), with the ports, in node order, until fn
 // returns false. It visits only what src's egress rules can reach, so a
 // source with sparse egress costs what it reaches.
-func (g *Graph) EachReachable(src *model.Workload, fn func(dst *Node, ports PortSet) bool) {
+func (r *Reacher) EachReachable(src *model.Workload, fn func(dst *Node, ports PortSet) bool) {
+	g := r.g
 	s, ok := g.classOf[src]
 	if !ok {
 		return
 	}
-	seen := make([]int32, g.endpoints())
+	seen := r.seen
 	var outside PortSet
 	stopped := false
 	g.eachFrom(s, seen, func(dst int32, p PortSet) {

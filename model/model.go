@@ -151,7 +151,8 @@ type Workload struct {
 	// lacks; they are matched but never reported on.
 	Implied bool
 
-	index int32 // in Model.Workloads
+	index   int32    // in Model.Workloads
+	sidecar *Sidecar // the Sidecar resource its sidecar uses (sidecars.go)
 }
 
 // Index is w's position in the model's Workloads, for per-workload tables.

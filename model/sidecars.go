@@ -47,7 +47,9 @@ type EgressHost struct {
 // (pilot/pkg/model/push_context.go, doGetSidecarScope and
 // initSidecarScopes; Istio orders by creation time, which manifests do not
 // say). Gateways and waypoints never use one.
-func (m *Model) SidecarFor(w *Workload) *Sidecar {
+func (m *Model) SidecarFor(w *Workload) *Sidecar { return w.sidecar }
+
+func (m *Model) sidecarFor(w *Workload) *Sidecar {
 	if w.Mesh != MeshSidecar || w.Gateway != NotGateway || len(m.Sidecars) == 0 {
 		return nil
 	}
@@ -141,6 +143,9 @@ func (m *Model) buildSidecars() {
 	}
 	for _, list := range m.sidecarsByNS {
 		sort.SliceStable(list, func(i, j int) bool { return list[i].Object.Name < list[j].Object.Name })
+	}
+	for _, w := range m.Workloads {
+		w.sidecar = m.sidecarFor(w)
 	}
 }
 

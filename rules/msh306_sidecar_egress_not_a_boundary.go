@@ -43,7 +43,7 @@ spec:
 	Tags: []string{"security", "istio", "egress"},
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
-		g := connectivity.Network(m)
+		reach := connectivity.Network(m).NewReacher()
 		e := mesh.CurrentEvaluator(m)
 		for _, s := range narrowingSidecars(m, model.AllowAny) {
 			// By preference: a workload of the cluster (whose own
@@ -52,7 +52,7 @@ spec:
 			var best [3]string
 			var from [3]*model.Workload
 			for _, w := range s.callers {
-				passedThrough(g, e, w, func(n *connectivity.Node, dst *model.Workload, ports []int32) bool {
+				passedThrough(reach, e, w, func(n *connectivity.Node, dst *model.Workload, ports []int32) bool {
 					rank := 2
 					switch {
 					case dst != nil:

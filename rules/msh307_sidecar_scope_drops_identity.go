@@ -40,13 +40,13 @@ spec:
 	Tags: []string{"correctness", "istio", "mtls", "egress"},
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
-		g := connectivity.Network(m)
+		reach := connectivity.Network(m).NewReacher()
 		e := mesh.CurrentEvaluator(m)
 		for _, s := range narrowingSidecars(m, model.AllowAny) {
 			var examples []string
 			var first *identityLoss
 			for _, w := range s.callers {
-				passedThrough(g, e, w, func(_ *connectivity.Node, dst *model.Workload, ports []int32) bool {
+				passedThrough(reach, e, w, func(_ *connectivity.Node, dst *model.Workload, ports []int32) bool {
 					if dst == nil {
 						return true
 					}

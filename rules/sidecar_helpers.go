@@ -62,8 +62,8 @@ func narrowingSidecars(m *model.Model, mode string) []sidecarScope {
 // sidecar does not know and passes through (ALLOW_ANY): workloads, with the
 // TCP ports it may use, address ranges and ServiceEntry hosts. visit
 // returns false to stop.
-func passedThrough(g *connectivity.Graph, e *mesh.Evaluator, src *model.Workload, visit func(dst *connectivity.Node, w *model.Workload, ports []int32) bool) {
-	g.EachReachable(src, func(n *connectivity.Node, ports connectivity.PortSet) bool {
+func passedThrough(r *connectivity.Reacher, e *mesh.Evaluator, src *model.Workload, visit func(dst *connectivity.Node, w *model.Workload, ports []int32) bool) {
+	r.EachReachable(src, func(n *connectivity.Node, ports connectivity.PortSet) bool {
 		if len(ports.Ranges(connectivity.TCP)) == 0 {
 			return true
 		}
