@@ -68,7 +68,9 @@ func (e *Evaluator) EgressScope(src, dst *model.Workload) Egress {
 	if in, known := src.Interception.OutboundAddressIntercepted(netip.Addr{}, netip.Addr{}); known && !in {
 		return EgressBypass
 	}
-	if e.scopes.knows(src, dst) {
+	// The cluster services meshlint stands in (kube-dns, istiod) exist
+	// whatever the set says; pilot-agent answers DNS itself.
+	if dst.Implied || e.scopes.knows(src, dst) {
 		return EgressKnown
 	}
 	return e.unknown(src)
