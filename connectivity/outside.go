@@ -113,15 +113,17 @@ func (g *Graph) hostRanges() map[string][]int32 {
 	return out
 }
 
-// networkToHost is what NetworkPolicies let src send to a host outside the
-// cluster: what they let it send to some address the host may have.
-func (g *Graph) networkToHost(src *Node, ranges []int32, anywhere bool) PortSet {
+// networkToRanges is what NetworkPolicies let src send to some address of
+// the given destination ranges (indexes into dstRanges; nil: any range).
+func (g *Graph) networkToRanges(src *Node, ranges []int32) PortSet {
 	var out PortSet
 	first := g.firstDstRange()
 	for _, e := range g.nodeEndpoints(src) {
-		if anywhere {
+		if ranges == nil {
 			for r := range g.dstRanges {
-				out = out.Union(g.allowed(e, first+int32(r)))
+				if out = out.Union(g.allowed(e, first+int32(r))); out.IsAll() {
+					return out
+				}
 			}
 			continue
 		}
@@ -144,16 +146,31 @@ func (ml *MeshLayer) effectiveOutside(l *Listing, opts Options) {
 	}
 	keep := listingFilter(opts)
 	hosts := ml.g.hostRanges()
+	// What each source may send to any address, worked out once.
+	anywhere := map[*Node]PortSet{}
 	for _, dst := range ml.g.nodes {
 		if dst.Host == "" {
 			continue
 		}
-		ranges, ok := hosts[dst.Host]
+		ranges := hosts[dst.Host]
 		for _, src := range ml.g.nodes {
 			if src.External || !keep(src, dst) {
 				continue
 			}
-			net := ml.g.networkToHost(src, ranges, ok && ranges == nil)
+			var net PortSet
+			if ranges == nil {
+				p, ok := anywhere[src]
+				if !ok {
+					p = ml.g.networkToRanges(src, nil)
+					anywhere[src] = p
+				}
+				net = p
+			} else {
+				net = ml.g.networkToRanges(src, ranges)
+			}
+			if net.IsEmpty() {
+				continue
+			}
 			if v := ml.outside(src, dst).Intersect(net); !v.IsEmpty() {
 				l.Connections = append(l.Connections, Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})
 			}

@@ -101,17 +101,47 @@ func (e *Evaluator) EgressToHost(src *model.Workload, host string) Egress {
 		return EgressKnown
 	}
 	hs := egressHosts(e.m.SidecarFor(src))
-	for _, se := range e.m.ServiceEntries {
-		if !se.Visible(src.Namespace) {
-			continue
-		}
-		for _, h := range se.Hosts {
-			if model.MatchHost(h, host) && importsHost(hs, src.Namespace, se.Object.Namespace, h) {
-				return EgressKnown
-			}
+	for _, n := range e.namingHost(host) {
+		if n.se.Visible(src.Namespace) && importsHost(hs, src.Namespace, n.se.Object.Namespace, n.host) {
+			return EgressKnown
 		}
 	}
 	return e.unknown(src)
+}
+
+// hostName is a ServiceEntry host that names (or, as a wildcard, covers)
+// an outside host.
+type hostName struct {
+	se   *model.ServiceEntry
+	host string
+}
+
+// namingHost returns the entries' hosts that name host, indexed once.
+func (e *Evaluator) namingHost(host string) []hostName {
+	e.hostsOnce.Do(func() {
+		e.hostIndex = map[string][]hostName{}
+		for _, h := range e.m.OutsideHosts() {
+			for _, se := range e.m.ServiceEntries {
+				for _, sh := range se.Hosts {
+					if model.MatchHost(sh, h) {
+						e.hostIndex[h] = append(e.hostIndex[h], hostName{se, sh})
+					}
+				}
+			}
+		}
+	})
+	if names, ok := e.hostIndex[host]; ok {
+		return names
+	}
+	var out []hostName
+	for _, se := range e.m.ServiceEntries {
+		for _, sh := range se.Hosts {
+			if model.MatchHost(sh, host) {
+				out = append(out, hostName{se, sh})
+			}
+		}
+	}
+	return out
 }
 
 // EgressToRange says what src's sidecar does with connections to the

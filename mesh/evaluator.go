@@ -25,6 +25,8 @@ type Evaluator struct {
 	modes     sync.Map // workloadPort -> tlsEntry
 	split     sync.Map // *model.Workload -> *dstPolicies (enforcer.go)
 	scopes    *scopeTables
+	hostsOnce sync.Once
+	hostIndex map[string][]hostName // egress.go
 }
 
 type tlsEntry struct {
