@@ -52,6 +52,10 @@ func TestScenarioIntent(t *testing.T) {
 		{"ambient-hbone", []string{"MSH303"}, false},
 		{"sidecar-bypass", []string{"MSH305"}, false},
 		{"bookinfo", nil, true},
+		{"bookinfo-live", nil, true},
+		{"ingress-gateway", nil, true},
+		{"ambient-waypoint", nil, true},
+		{"egress-modes", []string{"MSH306", "MSH307"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
