@@ -80,13 +80,16 @@ type MeshLayer struct {
 	m      *model.Model
 	e      *mesh.Evaluator
 	perDst sync.Map // *model.Workload -> *dstVerdicts
+	// outsideDecided: the mesh decides traffic leaving the cluster
+	// (outside.go).
+	outsideDecided bool
 }
 
 // Mesh returns the mesh layer of m (what Istio enforces today), computed
 // once per model.
 func Mesh(m *model.Model) *MeshLayer {
 	return m.Derived("connectivity/mesh", func() any {
-		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m)}
+		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m), outsideDecided: decidesOutside(m)}
 	}).(*MeshLayer)
 }
 
@@ -149,8 +152,43 @@ func (dv *dstVerdicts) has(k sourceKey) bool {
 	return ok
 }
 
-// Between returns what the mesh lets from src to dst.
+// Between returns what the mesh lets from src to dst: what src's sidecar
+// does with the connection (egress.go), then what dst's side allows of what
+// arrives.
 func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
+	if src.Workload == nil || src.Plaintext {
+		return ml.arriving(src, dst)
+	}
+	plain := mesh.Source{Workload: src.Workload, Plaintext: true}
+	var v Verdict
+	g := ml.e.EgressScope(src.Workload, dst)
+	switch g {
+	case mesh.EgressBlackhole:
+		v = Verdict{Ports: unintercepted()}
+	case mesh.EgressPassthrough, mesh.EgressBypass:
+		v = ml.arriving(plain, dst)
+	default:
+		v = ml.arriving(src, dst)
+	}
+	if bypass := mesh.BypassPorts(src.Workload); len(bypass) > 0 && g != mesh.EgressBypass {
+		// Ports excluded from the sidecar reach dst in plaintext, whatever
+		// its scope says.
+		var ports PortSet
+		for _, p := range bypass {
+			ports = ports.Union(Ports(TCP, p, p))
+		}
+		v = v.Intersect(AllPorts().Subtract(ports)).Union(ml.arriving(plain, dst).Intersect(ports))
+	}
+	return v
+}
+
+// unintercepted is what the mesh never stops: sidecars do not intercept
+// UDP and SCTP.
+func unintercepted() PortSet { return ProtocolPorts(UDP).Union(ProtocolPorts(SCTP)) }
+
+// arriving is what dst's side of the mesh lets through of a connection as
+// it arrives from src.
+func (ml *MeshLayer) arriving(src mesh.Source, dst *model.Workload) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Ports: AllPorts()}
 	}
@@ -168,6 +206,9 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 		out := ml.verdict(src, dst, dv.breaks)
 		dv.ext.Store(r, out)
 		return out
+	}
+	if src.Plaintext {
+		return dv.noID
 	}
 	if dv.distinct[src.Workload] {
 		return dv.named[dv.key(src.Workload)]
@@ -339,6 +380,9 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 			set[cp.Port] = true
 		}
 	}
+	for _, p := range ml.e.RoutePorts(dst) {
+		set[p] = true
+	}
 	out := make([]int32, 0, len(set))
 	for p := range set {
 		out = append(out, p)
@@ -350,13 +394,13 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 // verdict evaluates src to dst on every TCP segment between breakpoints.
 // UDP and SCTP are not intercepted by sidecars: the mesh lets them through.
 func (ml *MeshLayer) verdict(src mesh.Source, dst *model.Workload, breaks []int32) Verdict {
-	out := Verdict{Ports: ProtocolPorts(UDP).Union(ProtocolPorts(SCTP))}
+	out := Verdict{Ports: unintercepted()}
 	byCond := map[string]int{}
 	add := func(first, last int32) {
 		if first > last {
 			return
 		}
-		allowed := ml.e.Decide(src, dst, first).Allowed
+		allowed := ml.e.DecideArriving(src, dst, first).Allowed
 		ports := Ports(TCP, first, last)
 		switch {
 		case allowed.IsAlways():

@@ -23,6 +23,10 @@ type Evaluator struct {
 	applying  sync.Map
 	protocols sync.Map
 	modes     sync.Map // workloadPort -> tlsEntry
+	split     sync.Map // *model.Workload -> *dstPolicies (enforcer.go)
+	scopes    *scopeTables
+	hostsOnce sync.Once
+	hostIndex map[string][]hostName // egress.go
 }
 
 type tlsEntry struct {
@@ -58,7 +62,7 @@ func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
 
 // NewEvaluator prepares policies for evaluation.
 func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
-	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}}
+	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}, scopes: newScopeTables(m)}
 	for _, p := range policies {
 		if p.isMeshWide(m.Settings.RootNamespace) {
 			e.meshWide = append(e.meshWide, p)
@@ -101,14 +105,36 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 // UDP and SCTP are not intercepted by sidecars, so authorization never
 // applies to them: callers ask only about TCP.
 func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict {
+	if src.Workload != nil && !src.Plaintext {
+		switch g := e.EgressTo(src.Workload, dst, port); g {
+		case EgressBlackhole:
+			return blackholed(src, dst)
+		case EgressPassthrough, EgressBypass:
+			src.Plaintext = true
+		}
+	}
+	return e.DecideArriving(src, dst, port)
+}
+
+// DecideArriving is Decide for a connection as it leaves src, the
+// client's egress already accounted for (src.Plaintext says whether it
+// kept its mTLS).
+func (e *Evaluator) DecideArriving(src Source, dst *model.Workload, port int32) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
+	return e.decideRoutes(src, dst, port)
+}
+
+// decideHop evaluates the policies one proxy on the way to dst enforces
+// (enforcer.go says which), for the client that proxy sees.
+func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
+	src := h.peer
 	mode, tlsFrom := e.mtls(dst, port)
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
 	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
+	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && !src.Plaintext && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
 	if mode == Strict && !identity {
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
@@ -121,7 +147,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	proto := e.portProtocol(dst, port)
 	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity}
 
-	policies := e.PoliciesFor(dst)
+	policies := h.policies
 	custom, deny, allow := Never, Never, Never
 	var denyRefs, allowRefs []RuleRef
 	hasAllow := false
@@ -132,7 +158,7 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 		}
 		// What the enforcing proxy sees (HTTP, TCP, or ztunnel's L4
 		// attributes) decides how HTTP-only fields behave (match.go).
-		ctx.enforcer = enforcerOf(p, dst)
+		ctx.enforcer = h.enforcer
 		ctx.proto = proto
 		ctx.policyNS = p.namespace()
 		for i, r := range p.Spec.GetRules() {

@@ -31,6 +31,7 @@ type Policy struct {
 	DryRun bool
 
 	applies func(*model.Workload) bool
+	ap      *model.AuthorizationPolicy // nil for legacy policies
 	// ns and meshWide place a policy translated from a cluster-scoped
 	// object (ClusterRbacConfig); "" means the object's namespace.
 	ns       string
@@ -84,7 +85,7 @@ func Current(m *model.Model) []*Policy {
 		for i := range paths {
 			paths[i] = manifest.JoinIndex("spec.rules", i)
 		}
-		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, DryRun: ap.DryRun, applies: ap.Applies})
+		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, DryRun: ap.DryRun, applies: ap.Applies, ap: ap})
 	}
 	return out
 }
@@ -95,6 +96,10 @@ type Source struct {
 	Workload *model.Workload
 	// From and To bound an external range (Workload nil).
 	From, To netip.Addr
+	// Plaintext marks a workload's connection that left it without its
+	// proxy's mTLS (passed through, or excluded from the sidecar): it
+	// carries no identity, as from a workload outside the mesh.
+	Plaintext bool
 }
 
 // Name is how messages and the graph name the source.

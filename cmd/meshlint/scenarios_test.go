@@ -61,6 +61,10 @@ func TestScenarioIntent(t *testing.T) {
 		{"overlays", []string{"MSH103", "MSH301"}, false},
 		{"authz-tcp", []string{"MSH208"}, false},
 		{"sniffed-port-blocked", []string{"MSH301"}, false},
+		{"bookinfo-live", nil, true},
+		{"ingress-gateway", nil, true},
+		{"ambient-waypoint", nil, true},
+		{"egress-modes", []string{"MSH306", "MSH307"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
