@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 
@@ -75,4 +76,23 @@ func APIVersions() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// capabilitiesFor adds the options' API versions and Kubernetes version to
+// Capabilities.
+func capabilitiesFor(opts Options) (*chartutil.Capabilities, error) {
+	c := Capabilities()
+	if len(opts.APIVersions) == 0 && opts.KubeVersion == "" {
+		return c, nil
+	}
+	c = c.Copy()
+	c.APIVersions = append(append(chartutil.VersionSet(nil), c.APIVersions...), opts.APIVersions...)
+	if opts.KubeVersion != "" {
+		kv, err := chartutil.ParseKubeVersion(opts.KubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("kubeVersion %q: %v", opts.KubeVersion, err)
+		}
+		c.KubeVersion = *kv
+	}
+	return c, nil
 }

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -44,9 +45,7 @@ func (r *Rendering) Place(doc Doc, root *manifest.Node) Placed {
 		idx = indexTemplate(src)
 		r.indexes[doc.Template] = idx
 	}
-	kind := manifest.ScalarString(manifest.MapGet(root, "kind"))
-	name := manifest.ScalarString(manifest.MapGet(manifest.MapGet(root, "metadata"), "name"))
-	td := idx.docFor(doc.Index, kind, name)
+	td := r.templateDoc(doc.Template, idx)[doc.Index]
 	if td == nil {
 		setAll(root, 1, 1)
 		return out
@@ -192,4 +191,56 @@ func setAll(n *manifest.Node, line, col int32) {
 	for _, c := range n.Content {
 		setAll(c, line, col)
 	}
+}
+
+// templateDoc matches the documents a template rendered to the template's
+// documents, in order: each goes to the next template document that fits
+// its kind and name (where the template writes them literally), or to the
+// one before again when none does (a range writes several objects from one
+// document). Documents an if left out are skipped over.
+func (r *Rendering) templateDoc(template string, idx *templateIndex) map[int]*templateDoc {
+	if m, ok := r.docOf[template]; ok {
+		return m
+	}
+	if r.docOf == nil {
+		r.docOf = map[string]map[int]*templateDoc{}
+	}
+	var docs []Doc
+	for _, d := range r.Docs {
+		if d.Template == template {
+			docs = append(docs, d)
+		}
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Index < docs[j].Index })
+	out := map[int]*templateDoc{}
+	fits := func(td *templateDoc, d Doc) bool {
+		return (td.kind == "" || td.kind == d.Kind) && (td.name == "" || td.name == d.Name)
+	}
+	prev := -1
+	for _, d := range docs {
+		at := -1
+		for j := prev + 1; j < len(idx.docs) && at < 0; j++ {
+			if fits(idx.docs[j], d) {
+				at = j
+			}
+		}
+		if at < 0 && prev >= 0 && fits(idx.docs[prev], d) {
+			at = prev
+		}
+		for j := 0; j < len(idx.docs) && at < 0; j++ {
+			if fits(idx.docs[j], d) {
+				at = j
+			}
+		}
+		if at < 0 {
+			if len(idx.docs) == 0 {
+				continue
+			}
+			at = min(max(prev, 0), len(idx.docs)-1)
+		}
+		out[d.Index] = idx.docs[at]
+		prev = at
+	}
+	r.docOf[template] = out
+	return out
 }

@@ -41,6 +41,14 @@ type Options struct {
 	// AllowRemote is --allow-remote: it changes what the message about a
 	// dependency that is not vendored says, never what is fetched.
 	AllowRemote bool
+
+	// What a kustomization's helmCharts entry may ask for: test hooks
+	// among the objects, the chart's crds/ too, more API versions and
+	// another Kubernetes version in .Capabilities.
+	Tests       bool
+	IncludeCRDs bool
+	APIVersions []string
+	KubeVersion string
 }
 
 // Doc is one rendered document.
@@ -54,6 +62,8 @@ type Doc struct {
 	Content string
 	// Hook is the document's helm.sh/hook annotation, "" for none.
 	Hook string
+	// Kind and Name are the object's, as Helm read them.
+	Kind, Name string
 }
 
 // Rendering is a chart's rendering.
@@ -78,7 +88,10 @@ type Rendering struct {
 	templates map[string]string // template name -> source text
 	paths     map[string]string // chart full path -> directory or archive on disk
 	indexes   map[string]*templateIndex
-	trees     map[string]*manifest.Node // values files parsed for positions
+	// docOf is, by template, the template document each rendered one
+	// (by its number) came from.
+	docOf map[string]map[int]*templateDoc
+	trees map[string]*manifest.Node // values files parsed for positions
 }
 
 // Failure is why a chart or one template of it did not render: where Helm
@@ -122,7 +135,10 @@ func Render(dir string, opts Options) (*Rendering, error) {
 	if f := checkDependencies(ch, abs, opts.AllowRemote); f != nil {
 		return nil, f
 	}
-	caps := Capabilities()
+	caps, err := capabilitiesFor(opts)
+	if err != nil {
+		return nil, &Failure{File: chartFile, Line: 1, Chart: true, Message: err.Error()}
+	}
 	if ch.Metadata.KubeVersion != "" && !chartutil.IsCompatibleRange(ch.Metadata.KubeVersion, caps.KubeVersion.String()) {
 		return nil, &Failure{File: chartFile, Line: keyLine(chartFile, "kubeVersion"), Chart: true,
 			Message: fmt.Sprintf("chart requires kubeVersion %s, which meshlint's Kubernetes %s is not", ch.Metadata.KubeVersion, caps.KubeVersion.String())}
@@ -162,7 +178,12 @@ func Render(dir string, opts Options) (*Rendering, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.sort(files, opts.Hooks); err != nil {
+	if opts.IncludeCRDs {
+		for _, crd := range ch.CRDObjects() {
+			r.Docs = append(r.Docs, Doc{Template: crd.Filename, Content: string(crd.File.Data), Kind: "CustomResourceDefinition"})
+		}
+	}
+	if err := r.sort(files, opts); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -252,7 +273,7 @@ func (r *Rendering) renderFailure(err error) renderFailure {
 
 // sort splits the rendered files into documents, in Helm's order, leaving
 // out empty documents, partials, NOTES.txt, tests and (unless hooks) hooks.
-func (r *Rendering) sort(files map[string]string, hooks bool) error {
+func (r *Rendering) sort(files map[string]string, opts Options) error {
 	for name := range files {
 		if strings.HasSuffix(name, "NOTES.txt") {
 			delete(files, name)
@@ -287,7 +308,14 @@ func (r *Rendering) sort(files map[string]string, hooks bool) error {
 		return list[0]
 	}
 	for _, m := range manifests {
-		r.Docs = append(r.Docs, Doc{Template: m.Name, Index: indexOf(m.Name, m.Content), Content: m.Content})
+		d := Doc{Template: m.Name, Index: indexOf(m.Name, m.Content), Content: m.Content}
+		if m.Head != nil {
+			d.Kind = m.Head.Kind
+			if m.Head.Metadata != nil {
+				d.Name = m.Head.Metadata.Name
+			}
+		}
+		r.Docs = append(r.Docs, d)
 	}
 	for _, h := range hookDocs {
 		isTest := false
@@ -297,14 +325,14 @@ func (r *Rendering) sort(files map[string]string, hooks bool) error {
 			}
 		}
 		switch {
-		case isTest:
+		case isTest && !opts.Tests:
 			r.Tests++
-		case hooks:
+		case opts.Hooks || isTest:
 			kinds := make([]string, len(h.Events))
 			for i, e := range h.Events {
 				kinds[i] = string(e)
 			}
-			r.Docs = append(r.Docs, Doc{Template: h.Path, Index: indexOf(h.Path, h.Manifest), Content: h.Manifest, Hook: strings.Join(kinds, ",")})
+			r.Docs = append(r.Docs, Doc{Template: h.Path, Index: indexOf(h.Path, h.Manifest), Content: h.Manifest, Hook: strings.Join(kinds, ","), Kind: h.Kind, Name: h.Name})
 		default:
 			r.Hooks++
 		}

@@ -201,33 +201,6 @@ func indexTemplate(text string) *templateIndex {
 	return idx
 }
 
-// docFor picks the template document a rendered document came from: the
-// index-th when the template has that many and its literal kind and name
-// agree, else the first whose kind and name agree (a "range" writes several
-// objects from one document), else the first.
-func (t *templateIndex) docFor(index int, kind, name string) *templateDoc {
-	if len(t.docs) == 0 {
-		return nil
-	}
-	fits := func(d *templateDoc) bool {
-		return (d.kind == "" || d.kind == kind) && (d.name == "" || d.name == name)
-	}
-	if index < len(t.docs) && fits(t.docs[index]) {
-		return t.docs[index]
-	}
-	for _, d := range t.docs {
-		if fits(d) && d.kind == kind {
-			return d
-		}
-	}
-	for _, d := range t.docs {
-		if fits(d) {
-			return d
-		}
-	}
-	return t.docs[0]
-}
-
 // valuesRef finds the values an action of the text reads and writes out:
 // ".Values.a.b" in "{{ .Values.a.b }}" or "{{ toYaml .Values.a | nindent 4 }}",
 // not those of if, with and range, which decide what is written rather

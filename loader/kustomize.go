@@ -177,7 +177,7 @@ func (l *loader) loadKustomization(dir string, named bool) error {
 		opts.LoadRestrictions = 0 // LoadRestrictionsNone: remote bases need it
 	}
 	k := krusty.MakeKustomizer(opts)
-	resources, err := k.Run(originFS{filesys.MakeFsOnDisk()}, dir)
+	resources, err := l.runKustomize(k, dir)
 	if err != nil {
 		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
 	}
@@ -235,7 +235,7 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 		pos = src.Node
 	}
 	copyPositions(built, pos, &manifest.Node{Line: 1, Column: 1})
-	l.addObject(l.display(file), built, "")
+	l.addObject(l.builtFile(file, src), built, "")
 }
 
 // removeAnnotation drops an annotation meshlint asked kustomize for, so the
@@ -265,6 +265,9 @@ func removeAnnotation(obj *manifest.Node, key string) {
 // sourceObjects parses a file a kustomization drew resources from, only to
 // learn positions; its objects are not added to the set.
 func (l *loader) sourceObjects(path string) []*manifest.Object {
+	if objs, ok := l.renderedSource(path); ok {
+		return objs
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil

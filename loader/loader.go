@@ -106,6 +106,9 @@ type loader struct {
 	part int32
 	// counted are the files counted in res.Files.
 	counted map[string]bool
+	// rendered are the charts kustomizations rendered, by the file krusty
+	// reads them from (helm_kustomize.go).
+	rendered map[string][]*manifest.Object
 }
 
 func (l *loader) current() *Part { return l.res.Parts[l.part] }
