@@ -2,6 +2,8 @@ package helm
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,10 +144,14 @@ func TestPlaceRange(t *testing.T) {
 	}
 }
 
-func parse(t *testing.T, content string) *manifest.Node {
+func parse(t *testing.T, content string) *manifest.Node { return parseDoc(t, content) }
+
+func parseDoc(t testing.TB, content string) *manifest.Node {
 	t.Helper()
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader([]byte(content))).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(bytes.NewReader([]byte(content))).Decode(&doc); errors.Is(err, io.EOF) {
+		return nil // only comments
+	} else if err != nil {
 		t.Fatal(err)
 	}
 	return manifest.FromYAML(&doc, 0)
