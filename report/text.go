@@ -70,6 +70,12 @@ func Summary(run *Run) string {
 	if run.Skipped > 0 {
 		s += fmt.Sprintf(", skipped %d non-Kubernetes documents", run.Skipped)
 	}
+	switch {
+	case run.Hooks == 1:
+		s += ", left out 1 Helm hook (--helm-hooks lints it)"
+	case run.Hooks > 1:
+		s += fmt.Sprintf(", left out %d Helm hooks (--helm-hooks lints them)", run.Hooks)
+	}
 	s += fmt.Sprintf(": %d errors, %d warnings, %d notes", c[analyzer.Error], c[analyzer.Warning], c[analyzer.Note])
 	if suppressed > 0 {
 		s += fmt.Sprintf(" (%d suppressed)", suppressed)

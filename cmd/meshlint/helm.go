@@ -36,3 +36,12 @@ func helmOptions(c *cli.Context, cfg *config.Config) loader.HelmOptions {
 	}
 	return opts
 }
+
+// helmHooks counts the hooks left out of the charts loaded.
+func helmHooks(loaded *loader.Result) int {
+	n := 0
+	for _, p := range loaded.Parts {
+		n += p.Hooks
+	}
+	return n
+}

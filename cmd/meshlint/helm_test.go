@@ -95,3 +95,15 @@ func TestHelmChartFails(t *testing.T) {
 		t.Errorf("named chart failing its schema: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// Hooks are left out and counted, unless --helm-hooks.
+func TestHelmHooks(t *testing.T) {
+	_, out, _ := runMeshlint(t, "", "--no-config", shopChart)
+	if !strings.Contains(out, "9 objects in 6 files, left out 1 Helm hook (--helm-hooks lints it):") {
+		t.Errorf("summary without hooks:\n%s", out)
+	}
+	_, out, _ = runMeshlint(t, "", "--no-config", "--fail-on", "none", "--helm-hooks", shopChart)
+	if !strings.Contains(out, "10 objects in 7 files:") || !strings.Contains(out, "templates/hooks/migrate.yaml") {
+		t.Errorf("summary with hooks:\n%s", out)
+	}
+}

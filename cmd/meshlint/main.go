@@ -257,6 +257,7 @@ func newReportRun(res *lint.Result) *report.Run {
 		Objects:     len(loaded.Objects),
 		Files:       loaded.Files,
 		Skipped:     loaded.Skipped,
+		Hooks:       helmHooks(loaded),
 		HelpBase:    HelpBase,
 	}
 	if res.Several() {
