@@ -2,7 +2,9 @@ package helm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +49,9 @@ func mergeValues(sources []ValuesSource) (map[string]any, error) {
 		switch {
 		case s.File != "":
 			vals, err := chartutil.ReadValuesFile(s.File)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, &Failure{File: s.File, Chart: true, Message: "values file: no such file"}
+			}
 			if err != nil {
 				line := 1
 				fmt.Sscanf(yamlLine(err.Error()), "%d", &line)

@@ -76,6 +76,16 @@ func (l *loader) valuesSets(dir string) []ValuesSet {
 // the command line that does not render fails the run; one found while
 // walking is an MSH009 finding, and the rest is linted.
 func (l *loader) loadChart(dir string, named bool) error {
+	// A values file the command line names that is not there is a bad
+	// flag, whichever chart reads it.
+	for _, f := range l.opts.Helm.Values {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(l.opts.WorkDir, f)
+		}
+		if !fileExists(f) {
+			return fmt.Errorf("--helm-values %s: no such file", l.display(f))
+		}
+	}
 	for _, set := range l.valuesSets(dir) {
 		if err := l.renderChart(dir, set, named); err != nil {
 			return err
@@ -195,6 +205,9 @@ func (l *loader) renderedDoc(r *helm.Rendering, d helm.Doc) (helm.Placed, []*man
 // render.
 func (l *loader) chartFailed(f *helm.Failure, named bool) error {
 	pos := manifest.Position{File: l.display(f.File), Line: f.Line, Column: f.Column}
+	if pos.Line > 0 && pos.Column == 0 {
+		pos.Column = 1 // Helm gave the line alone
+	}
 	if f.File == "--helm-set" {
 		pos = manifest.Position{File: l.current().Name}
 	}

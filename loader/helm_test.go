@@ -156,3 +156,42 @@ func TestValuesOf(t *testing.T) {
 		}
 	}
 }
+
+// Charts found while walking that fail before rendering: a values set the
+// schema refuses stands at the line that sets the key; a dependency not
+// vendored, at its name in Chart.yaml. A values file the command line names
+// that is not there fails the run.
+func TestLoadChartFailuresInTree(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"schema/Chart.yaml":         "apiVersion: v2\nname: schema\nversion: 1.0.0\n",
+		"schema/values.yaml":        "replicas: 1\n",
+		"schema/values.schema.json": `{"type": "object", "properties": {"replicas": {"type": "integer"}}}`,
+		"schema/values-bad.yaml":    "# two\nreplicas: two\n",
+		"schema/templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+		"deps/Chart.yaml":           "apiVersion: v2\nname: deps\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: 1.0.0\n    repository: oci://registry.example.com/charts\n",
+		"deps/templates/cm.yaml":    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+	})
+	res, err := Load([]string{dir}, Options{WorkDir: dir, Helm: HelmOptions{
+		Charts: map[string][]ValuesSet{filepath.Join(dir, "schema"): {{Files: []string{filepath.Join(dir, "schema", "values-bad.yaml")}}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, p.Pos.String())
+		if !strings.Contains(p.Message, "Helm chart does not render") {
+			t.Errorf("%s: %s", p.Pos, p.Message)
+		}
+	}
+	if strings.Join(got, " ") != "deps/Chart.yaml:5:1 schema/values-bad.yaml:2:1" {
+		t.Errorf("problems at %v", got)
+	}
+	if !strings.Contains(res.Problems[0].Message, `dependency "db"`) || !strings.Contains(res.Problems[1].Message, "/replicas") {
+		t.Errorf("messages: %+v", res.Problems)
+	}
+	_, err = Load([]string{dir}, Options{WorkDir: dir, Helm: HelmOptions{Values: []string{"nope.yaml"}}})
+	if err == nil || err.Error() != "--helm-values nope.yaml: no such file" {
+		t.Errorf("missing values file: %v", err)
+	}
+}
