@@ -139,7 +139,17 @@ func (cs *causes) mesh(pc connectivity.PairChange) []Cause {
 	if pc.Dst.External {
 		return nil
 	}
-	port, ok := differingPort(pc.Old, pc.New)
+	var prefer []int32
+	for _, n := range []*connectivity.Node{pc.Dst.New, pc.Dst.Old} {
+		if n != nil && len(n.Workloads) > 0 {
+			for _, p := range n.Workloads[0].Ports {
+				if p.Protocol == "TCP" {
+					prefer = append(prefer, p.Port)
+				}
+			}
+		}
+	}
+	port, ok := differingPort(pc.Old, pc.New, prefer)
 	if !ok {
 		return nil
 	}
@@ -174,6 +184,9 @@ func (cs *causes) mesh(pc connectivity.PairChange) []Cause {
 	}
 	if sN == nil {
 		sN = &side{m: cs.new}
+	}
+	if sO.dst != nil && sN.dst != nil && sO.verdict.Allowed.String() == sN.verdict.Allowed.String() && sO.mode == sN.mode {
+		return nil // the mesh decides this port alike: the change is the network's
 	}
 	var out []Cause
 	refKey := func(r mesh.RuleRef) string {
@@ -225,7 +238,7 @@ func (cs *causes) mesh(pc connectivity.PairChange) []Cause {
 			if had[p.Name()] || cited[p.Name()] || p.Action() == securityv1beta1.AuthorizationPolicy_AUDIT {
 				continue
 			}
-			c := cs.at(p.Object, "spec", isNew)
+			c := cs.at(p.Object, "spec.selector", isNew)
 			c.Effect, c.Layer = effect+" "+pc.Dst.ID, connectivity.LayerMesh
 			out = append(out, c)
 		}
@@ -236,20 +249,29 @@ func (cs *causes) mesh(pc connectivity.PairChange) []Cause {
 		switch {
 		case sN.tls.Policy != nil:
 			c := cs.at(sN.tls.Policy.Object, sN.tls.Path, true)
-			c.Effect, c.Detail, c.Layer = "sets mTLS "+string(sN.mode), fmt.Sprintf("TCP %d (was %s)", port, sO.mode), connectivity.LayerMesh
+			c.Effect, c.Detail, c.Layer = "sets mTLS "+string(sN.mode), mtlsDetail(sN.tls, port, "was "+string(sO.mode)), connectivity.LayerMesh
 			out = append(out, c)
 		case sO.tls.Policy != nil:
 			c := cs.at(sO.tls.Policy.Object, sO.tls.Path, false)
-			c.Effect, c.Detail, c.Layer = "no longer sets mTLS "+string(sO.mode), fmt.Sprintf("TCP %d (now %s)", port, sN.mode), connectivity.LayerMesh
+			c.Effect, c.Detail, c.Layer = "no longer sets mTLS "+string(sO.mode), mtlsDetail(sO.tls, port, "now "+string(sN.mode)), connectivity.LayerMesh
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
+// mtlsDetail says what the mode was or is now, and the port for a
+// port-level setting.
+func mtlsDetail(src mesh.TLSSource, port int32, other string) string {
+	if strings.Contains(src.Path, "portLevelMtls") {
+		return fmt.Sprintf("on TCP %d (%s)", port, other)
+	}
+	return "(" + other + ")"
+}
+
 // differingPort finds a TCP port on which two connections differ: one
 // side lets it through and the other not, or under another condition.
-func differingPort(o, n *connectivity.Verdict) (int32, bool) {
+func differingPort(o, n *connectivity.Verdict, prefer []int32) (int32, bool) {
 	on := func(v *connectivity.Verdict, port int32) string {
 		if v == nil {
 			return ""
@@ -264,7 +286,13 @@ func differingPort(o, n *connectivity.Verdict) (int32, bool) {
 		}
 		return ""
 	}
-	// The verdicts change only at the bounds of their ranges: try those.
+	// The destination's own ports first, as a reader expects them; then the
+	// bounds of the verdicts' ranges, where they change.
+	for _, p := range prefer {
+		if on(o, p) != on(n, p) {
+			return p, true
+		}
+	}
 	var candidates []int32
 	for _, v := range []*connectivity.Verdict{o, n} {
 		if v == nil {
@@ -276,11 +304,10 @@ func differingPort(o, n *connectivity.Verdict) (int32, bool) {
 		}
 		for _, s := range sets {
 			for _, r := range s.Ranges(connectivity.TCP) {
-				candidates = append(candidates, r.First, r.Last, r.First-1, r.Last+1)
+				candidates = append(candidates, r.First, r.Last+1, r.First-1, r.Last)
 			}
 		}
 	}
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i] < candidates[j] })
 	for _, p := range candidates {
 		if p >= connectivity.MinPort && p <= connectivity.MaxPort && on(o, p) != on(n, p) {
 			return p, true
