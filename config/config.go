@@ -48,6 +48,9 @@ type Config struct {
 	TrustDomain     string `yaml:"trust-domain,omitempty"`
 	RootNamespace   string `yaml:"root-namespace,omitempty"`
 	IstiodNamespace string `yaml:"istiod-namespace,omitempty"`
+	// OutboundTrafficPolicy is the mesh-wide outboundTrafficPolicy mode:
+	// ALLOW_ANY or REGISTRY_ONLY.
+	OutboundTrafficPolicy string `yaml:"outbound-traffic-policy,omitempty"`
 
 	// ClusterServices says which cluster services meshlint assumes when the
 	// manifests lack them.
@@ -415,6 +418,9 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	}
 	if _, n := get("trust-domain"); n != nil && (strings.TrimSpace(c.TrustDomain) == "" || strings.ContainsAny(c.TrustDomain, "/ \t")) {
 		return at(n, "trust-domain: %q is not a trust domain (like cluster.local)", c.TrustDomain)
+	}
+	if _, n := get("outbound-traffic-policy"); n != nil && !oneOf(strings.ToUpper(c.OutboundTrafficPolicy), "ALLOW_ANY", "REGISTRY_ONLY") {
+		return at(n, "outbound-traffic-policy: %q is not ALLOW_ANY or REGISTRY_ONLY", c.OutboundTrafficPolicy)
 	}
 	if _, n := get("cluster-services"); n != nil && n.Kind != yaml.MappingNode {
 		return at(n, "cluster-services: want a mapping such as {kube-dns: true, istiod: true}")

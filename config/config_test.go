@@ -28,6 +28,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad severity", "severity:\n  MSH101: none\n", 2, `severity of MSH101: "none" is not error, warning or note`},
 		{"bad namespace", "root-namespace: Istio_System\n", 1, `root-namespace: "Istio_System" is not a namespace name`},
 		{"bad trust domain", "trust-domain: a/b\n", 1, `trust-domain: "a/b" is not a trust domain`},
+		{"bad outbound policy", "outbound-traffic-policy: DENY_ALL\n", 1, `outbound-traffic-policy: "DENY_ALL" is not ALLOW_ANY or REGISTRY_ONLY`},
 		{"empty rule", "disable:\n  - MSH101\n  - \"\"\n", 3, "disable: empty entry"},
 		{"bad glob", "ignore:\n  - ok/\n  - \"[z-\"\n", 3, `ignore: pattern "[z-" is not a valid glob`},
 		{"cluster services not a mapping", "cluster-services: true\n", 1, "cannot unmarshal a boolean"},

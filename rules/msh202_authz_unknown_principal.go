@@ -65,7 +65,11 @@ func principalProblem(m *model.Model, p string) string {
 		return "is not of the form <trust-domain>/ns/<namespace>/sa/<service-account>"
 	}
 	if td != m.Settings.TrustDomain {
-		return "is in trust domain " + td + ", but the mesh's is " + m.Settings.TrustDomain + " (--trust-domain)"
+		from := "--trust-domain"
+		if m.Settings.MeshConfigFrom != "" {
+			from += ", or the meshConfig of " + m.Settings.MeshConfigFrom
+		}
+		return "is in trust domain " + td + ", but the mesh's is " + m.Settings.TrustDomain + " (" + from + ")"
 	}
 	if m.Namespace(ns) == nil {
 		return "names namespace " + ns + ", which is not in the set"

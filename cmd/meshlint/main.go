@@ -108,6 +108,7 @@ func settingsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust domain"},
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root namespace (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "namespace istiod runs in"},
+		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy mode: ALLOW_ANY or REGISTRY_ONLY"},
 		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "lint only the environment `NAME` (an overlay's path, or a name the config file gives)"},
 	}
@@ -126,13 +127,40 @@ func lintFlags() []cli.Flag {
 	return append(append(flags, configFlags()...), policyFlags()...)
 }
 
+// settingsFrom reads the mesh settings of the flags. The mesh configuration
+// (trust domain, root namespace, outbound traffic policy) is left empty
+// unless a flag sets it: the config file, then an IstioOperator or istio
+// ConfigMap in the set, then Istio's defaults fill it.
 func settingsFrom(c *cli.Context) model.Settings {
-	return model.Settings{
+	s := model.Settings{
 		DefaultNamespace: c.String("namespace"),
-		TrustDomain:      c.String("trust-domain"),
-		RootNamespace:    c.String("root-namespace"),
 		IstiodNamespace:  c.String("istiod-namespace"),
 	}
+	for _, f := range []struct {
+		flag string
+		dst  *string
+	}{
+		{"trust-domain", &s.TrustDomain},
+		{"root-namespace", &s.RootNamespace},
+		{"outbound-traffic-policy", &s.OutboundTrafficPolicy},
+	} {
+		if c.IsSet(f.flag) {
+			*f.dst = c.String(f.flag)
+		}
+	}
+	return s
+}
+
+// checkOutboundFlag refuses a mode Istio does not have.
+func checkOutboundFlag(c *cli.Context) error {
+	if !c.IsSet("outbound-traffic-policy") {
+		return nil
+	}
+	switch strings.ToUpper(c.String("outbound-traffic-policy")) {
+	case model.AllowAny, model.RegistryOnly:
+		return nil
+	}
+	return fmt.Errorf("--outbound-traffic-policy: %q is not ALLOW_ANY or REGISTRY_ONLY", c.String("outbound-traffic-policy"))
 }
 
 func lintAction(c *cli.Context) error {
@@ -165,6 +193,9 @@ func lintAction(c *cli.Context) error {
 		extras = append(extras, extra{w, path})
 	}
 
+	if err := checkOutboundFlag(c); err != nil {
+		return err
+	}
 	policyExtra, policyCheck, err := policyRules(c)
 	if err != nil {
 		return err

@@ -22,6 +22,12 @@ type Config struct {
 	AuthorizationPoliciesPerNamespace int
 	PeerAuthentication                bool // one STRICT PeerAuthentication per namespace
 	ServiceAccounts                   bool // one ServiceAccount per workload
+	// MeshResources adds what decides membership and egress: every tenth
+	// namespace (n%10 == 8) in ambient mode with a waypoint (a Gateway of
+	// class istio-waypoint, istio.io/use-waypoint, a targetRefs policy),
+	// a Sidecar in every sidecar namespace (half of them REGISTRY_ONLY),
+	// and a ServiceEntry per namespace (every tenth with addresses).
+	MeshResources bool
 }
 
 // Default is the 10,000-object cluster of the performance bar.
@@ -49,7 +55,20 @@ func (c Config) Objects() int {
 	if c.ServiceAccounts {
 		per += c.WorkloadsPerNamespace
 	}
-	return c.Namespaces * per
+	n := c.Namespaces * per
+	if c.MeshResources {
+		for i := 0; i < c.Namespaces; i++ {
+			switch i % 10 {
+			case 8: // ambient: a waypoint and a targetRefs policy
+				n += 2
+			case 9: // injection disabled: no Sidecar
+			default:
+				n++
+			}
+			n++ // the ServiceEntry
+		}
+	}
+	return n
 }
 
 var tiers = []string{"frontend", "backend", "db", "cache"}
@@ -64,7 +83,15 @@ func Write(out io.Writer, c Config) error {
 		if n%10 == 9 {
 			injection = "disabled"
 		}
-		fmt.Fprintf(w, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %s\n    istio-injection: %s\n", ns, team, injection)
+		ambient := c.MeshResources && n%10 == 8
+		if ambient {
+			fmt.Fprintf(w, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %s\n    istio.io/dataplane-mode: ambient\n    istio.io/use-waypoint: waypoint\n", ns, team)
+		} else {
+			fmt.Fprintf(w, "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n    team: %s\n    istio-injection: %s\n", ns, team, injection)
+		}
+		if c.MeshResources {
+			writeMeshResources(w, c, n, ns, ambient, injection == "enabled")
+		}
 		for i := 0; i < c.WorkloadsPerNamespace; i++ {
 			app := fmt.Sprintf("svc-%02d", i)
 			tier := tiers[i%len(tiers)]
@@ -210,4 +237,86 @@ spec:
 		}
 	}
 	return w.Flush()
+}
+
+// writeMeshResources writes a namespace's Sidecar or waypoint and its
+// ServiceEntry.
+func writeMeshResources(w *bufio.Writer, c Config, n int, ns string, ambient, injected bool) {
+	callerNS := fmt.Sprintf("team-%03d", (n+1)%c.Namespaces)
+	switch {
+	case ambient:
+		fmt.Fprintf(w, `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: waypoint
+  namespace: %[1]s
+spec:
+  gatewayClassName: istio-waypoint
+  listeners:
+    - name: mesh
+      port: 15008
+      protocol: HBONE
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: svc-00-l7
+  namespace: %[1]s
+spec:
+  targetRefs:
+    - kind: Service
+      group: ""
+      name: svc-00
+  rules:
+    - from:
+        - source:
+            namespaces: ["%[1]s", "%[2]s"]
+      to:
+        - operation:
+            methods: ["GET"]
+`, ns, callerNS)
+	case injected:
+		mode := "ALLOW_ANY"
+		if n%2 == 0 {
+			mode = "REGISTRY_ONLY"
+		}
+		fmt.Fprintf(w, `---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: default
+  namespace: %[1]s
+spec:
+  egress:
+    - hosts:
+        - ./*
+        - istio-system/*
+        - %[2]s/*
+        - "*/api.%[1]s.example"
+  outboundTrafficPolicy:
+    mode: %[3]s
+`, ns, callerNS, mode)
+	}
+	addresses, resolution := "", "DNS"
+	if n%10 == 0 {
+		// Istio takes CIDR addresses only without DNS resolution.
+		addresses, resolution = fmt.Sprintf("\n  addresses: [100.64.%d.0/24]", n%250), "NONE"
+	}
+	fmt.Fprintf(w, `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: api
+  namespace: %[1]s
+spec:
+  hosts: [api.%[1]s.example]%[2]s
+  location: MESH_EXTERNAL
+  ports:
+    - number: 443
+      name: tls
+      protocol: TLS
+  resolution: %[3]s
+  exportTo: ["."]
+`, ns, addresses, resolution)
 }

@@ -18,6 +18,7 @@ func main() {
 	flag.IntVar(&c.WorkloadsPerNamespace, "workloads-per-namespace", c.WorkloadsPerNamespace, "workloads in each namespace")
 	flag.IntVar(&c.NetworkPoliciesPerNamespace, "netpols-per-namespace", c.NetworkPoliciesPerNamespace, "NetworkPolicies in each namespace (besides default-deny)")
 	flag.IntVar(&c.AuthorizationPoliciesPerNamespace, "authz-per-namespace", c.AuthorizationPoliciesPerNamespace, "AuthorizationPolicies in each namespace")
+	flag.BoolVar(&c.MeshResources, "mesh-resources", c.MeshResources, "add Sidecars, a ServiceEntry per namespace, and ambient namespaces with waypoints")
 	flag.Parse()
 	if err := synth.Write(os.Stdout, c); err != nil {
 		fmt.Fprintln(os.Stderr, err)
