@@ -31,8 +31,9 @@ type DiffEnd struct {
 	// the addresses over which the pair changed alike (which may span
 	// several ranges of either version).
 	ID       string
-	External bool
-	Range    IPRange
+	External bool    // an outside range, or a host
+	Range    IPRange // for a range
+	Host     string  // for a ServiceEntry host
 	// Old and New are the end's node in each version: for a workload, the
 	// node of that ID (nil where the version has none); for a range, the
 	// version's range that holds its first address.
@@ -109,7 +110,7 @@ func (d *differ) listings(old, new *Listing) {
 	addRange := func(c *Connection, isNew bool) {
 		k := rangeKey{c.Src.ID, true}
 		r := c.Dst.Range
-		if c.Src.External {
+		if c.Src.isRange() {
 			k, r = rangeKey{c.Dst.ID, false}, c.Src.Range
 		}
 		s := ranges[k]
@@ -127,7 +128,7 @@ func (d *differ) listings(old, new *Listing) {
 	}
 	for i := range old.Connections {
 		c := &old.Connections[i]
-		if c.Src.External || c.Dst.External {
+		if c.Src.isRange() || c.Dst.isRange() {
 			addRange(c, false)
 			continue
 		}
@@ -135,7 +136,7 @@ func (d *differ) listings(old, new *Listing) {
 	}
 	for i := range new.Connections {
 		c := &new.Connections[i]
-		if c.Src.External || c.Dst.External {
+		if c.Src.isRange() || c.Dst.isRange() {
 			addRange(c, true)
 			continue
 		}
@@ -172,14 +173,24 @@ func (d *differ) pair(o, n *Connection) {
 	} else {
 		c.New = &Verdict{Ports: n.Ports, L7: n.L7}
 	}
-	c.Src = d.workloadEnd(one.Src.ID)
-	c.Dst = d.workloadEnd(one.Dst.ID)
+	c.Src = d.end(one.Src.ID)
+	c.Dst = d.end(one.Dst.ID)
 	d.out = append(d.out, c)
 }
 
-func (d *differ) workloadEnd(id string) DiffEnd {
-	return DiffEnd{ID: id, Old: d.old.NodeByID(id), New: d.new.NodeByID(id)}
+// end is a workload's or a host's end of a pair.
+func (d *differ) end(id string) DiffEnd {
+	e := DiffEnd{ID: id, Old: d.old.nodeByID(id), New: d.new.nodeByID(id)}
+	for _, n := range []*Node{e.Old, e.New} {
+		if n != nil && n.Host != "" {
+			e.External, e.Host = true, n.Host
+		}
+	}
+	return e
 }
+
+// isRange tells an outside range from a workload or a host.
+func (n *Node) isRange() bool { return n.External && n.Host == "" }
 
 // ranges records the changes between one workload and the outside: the
 // maximal runs of addresses over which the pair (old connection, new
@@ -188,7 +199,7 @@ func (d *differ) ranges(k rangeKey, old, new []rangeConn) {
 	for _, run := range mergeRuns(old, new) {
 		ext := DiffEnd{ID: run.r.String() + "[External]", External: true, Range: run.r,
 			Old: d.old.rangeNodeAt(run.r.First, !k.outbound), New: d.new.rangeNodeAt(run.r.First, !k.outbound)}
-		w := d.workloadEnd(k.workload)
+		w := d.end(k.workload)
 		c := PairChange{Src: w, Dst: ext}
 		if !k.outbound {
 			c.Src, c.Dst = ext, w
@@ -280,11 +291,17 @@ func mergeRuns(old, new []rangeConn) []rangeRun {
 
 // NodeByID returns the workload node of that ID, or nil.
 func (g *Graph) NodeByID(id string) *Node {
+	if n := g.nodeByID(id); n != nil && !n.External {
+		return n
+	}
+	return nil
+}
+
+// nodeByID returns the node of that ID (a workload, range or host), or nil.
+func (g *Graph) nodeByID(id string) *Node {
 	i := sort.Search(len(g.nodes), func(i int) bool { return g.nodes[i].ID >= id })
-	for ; i < len(g.nodes) && g.nodes[i].ID == id; i++ {
-		if !g.nodes[i].External {
-			return g.nodes[i]
-		}
+	if i < len(g.nodes) && g.nodes[i].ID == id {
+		return g.nodes[i]
 	}
 	return nil
 }

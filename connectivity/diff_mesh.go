@@ -1,8 +1,10 @@
 package connectivity
 
 import (
+	"net/netip"
 	"slices"
 
+	"github.com/meshlint/meshlint/mesh"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -14,7 +16,10 @@ import (
 // gets the verdict of a stand-in with a mesh identity or of one without.
 // When neither stand-in's verdict changed, only the singled-out sources of
 // either version, and the sources that changed themselves (added, removed,
-// joined or left the mesh, several workloads under one name), can differ.
+// joined or left the mesh, several workloads under one name) or whose own
+// sidecar decides where their traffic goes (a Sidecar resource, ports or
+// addresses kept from the sidecar, Services exported to a few namespaces),
+// can differ.
 
 // mesh compares the mesh layers of two versions.
 func (d *differ) mesh(old, new *MeshLayer, opts Options) {
@@ -31,7 +36,8 @@ func (d *differ) mesh(old, new *MeshLayer, opts Options) {
 	for i := range ids {
 		o, n := oldNodes[i], newNodes[i]
 		if o == nil || n == nil || len(o.Workloads) != 1 || len(n.Workloads) != 1 ||
-			o.Workloads[0].Mesh != n.Workloads[0].Mesh || o.Implied != n.Implied {
+			o.Workloads[0].Mesh != n.Workloads[0].Mesh || o.Implied != n.Implied ||
+			old.egressMatters(o.Workloads[0]) || new.egressMatters(n.Workloads[0]) {
 			special = append(special, int32(i))
 		}
 	}
@@ -102,6 +108,54 @@ func (d *differ) mesh(old, new *MeshLayer, opts Options) {
 			d.ranges(rangeKey{id, false}, o, n)
 		}
 	}
+	if old.outsideDecided || new.outsideDecided {
+		d.meshOutside(old, new, ids, oldNodes, newNodes, keep)
+	}
+}
+
+// meshOutside compares what the mesh lets out of the cluster, where it
+// decides it: to ServiceEntry hosts by name, and to the destination ranges.
+func (d *differ) meshOutside(old, new *MeshLayer, ids []string, oldNodes, newNodes []*Node, keep func(src, dst *Node) bool) {
+	verdict := func(ml *MeshLayer, src, dst *Node) *Verdict {
+		if !ml.outsideDecided || src == nil || dst == nil || !keep(src, dst) {
+			return nil
+		}
+		if v := ml.outside(src, dst); v.hasTCP() {
+			return &v
+		}
+		return nil
+	}
+	hostIDs := map[string]bool{}
+	var hosts []string
+	for _, g := range []*Graph{d.old, d.new} {
+		for _, n := range g.nodes {
+			if n.Host != "" && !hostIDs[n.ID] {
+				hostIDs[n.ID] = true
+				hosts = append(hosts, n.ID)
+			}
+		}
+	}
+	slices.Sort(hosts)
+	for si, id := range ids {
+		for _, h := range hosts {
+			o := verdict(old, oldNodes[si], d.old.nodeByID(h))
+			n := verdict(new, newNodes[si], d.new.nodeByID(h))
+			if o == nil && n == nil || o != nil && n != nil && o.equal(*n) {
+				continue
+			}
+			d.verdicts(id, h, o, n)
+		}
+		collect := func(ml *MeshLayer, g *Graph, src *Node) []rangeConn {
+			var out []rangeConn
+			for _, dst := range g.rangeNodes[len(g.srcRanges):] {
+				if v := verdict(ml, src, dst); v != nil {
+					out = append(out, rangeConn{r: dst.Range, v: *v, conn: Connection{Ports: v.Ports, L7: v.L7}.Conn()})
+				}
+			}
+			return out
+		}
+		d.ranges(rangeKey{id, true}, collect(old, d.old, oldNodes[si]), collect(new, d.new, newNodes[si]))
+	}
 }
 
 // meshShortcut decides what to compare for one destination: nil sources
@@ -117,7 +171,7 @@ func (d *differ) meshShortcut(old, new *MeshLayer, dO, dN *Node, opts Options) (
 	}
 	sO, sN := old.standIns(dO.Workloads[0]), new.standIns(dN.Workloads[0])
 	externals = sO.matchesIPs || sN.matchesIPs || !sO.noID.equal(sN.noID)
-	if !sO.withID.equal(sN.withID) || !sO.noID.equal(sN.noID) {
+	if sO.tlsSensitive || sN.tlsSensitive || !sO.withID.equal(sN.withID) || !sO.noID.equal(sN.noID) {
 		return nil, externals
 	}
 	sources = make([]*model.Workload, 0, len(sO.distinct)+len(sN.distinct))
@@ -136,6 +190,9 @@ type standIn struct {
 	withID, noID Verdict
 	distinct     map[*model.Workload]bool
 	matchesIPs   bool
+	// tlsSensitive: DestinationRules make some other sources send other
+	// TLS, so other identities; every source is compared then.
+	tlsSensitive bool
 }
 
 func (ml *MeshLayer) standIns(dst *model.Workload) standIn {
@@ -146,12 +203,47 @@ func (ml *MeshLayer) standIns(dst *model.Workload) standIn {
 	v, _ := ml.perDst.LoadOrStore(dst, &dstVerdicts{})
 	dv := v.(*dstVerdicts)
 	dv.once.Do(func() { ml.prepare(dst, dv) })
-	return standIn{withID: dv.withID, noID: dv.noID, distinct: dv.distinct, matchesIPs: dv.matchesIPs}
+	return standIn{withID: dv.withID, noID: dv.noID, distinct: dv.distinct, matchesIPs: dv.matchesIPs, tlsSensitive: dv.tlsSensitive != nil}
+}
+
+// egressMatters reports whether src's own sidecar may treat destinations
+// otherwise than a plain sidecar does (Between: EgressScope, BypassPorts):
+// a Sidecar resource applies to it, it keeps ports or addresses from its
+// sidecar, or some Service is exported to a few namespaces only.
+func (ml *MeshLayer) egressMatters(src *model.Workload) bool {
+	if src.Mesh != model.MeshSidecar || src.Gateway != model.NotGateway || src.Implied {
+		return false
+	}
+	if ml.m.SidecarFor(src) != nil || len(mesh.BypassPorts(src)) > 0 {
+		return true
+	}
+	if in, known := src.Interception.OutboundAddressIntercepted(netip.Addr{}, netip.Addr{}); known && !in {
+		return true
+	}
+	return ml.exportsNarrowly()
+}
+
+// exportsNarrowly reports whether some Service or selecting ServiceEntry
+// is exported to a few namespaces only, once per layer.
+func (ml *MeshLayer) exportsNarrowly() bool {
+	return ml.m.Derived("connectivity/diff-exports-narrowly", func() any {
+		for _, svc := range ml.m.Services {
+			if _, ok := svc.Object.Annotations["networking.istio.io/exportTo"]; ok {
+				return true
+			}
+		}
+		for _, se := range ml.m.ServiceEntries {
+			if se.Selector != nil && len(se.Spec.GetExportTo()) > 0 {
+				return true
+			}
+		}
+		return false
+	}).(bool)
 }
 
 // verdicts records the change of a pair of workloads.
 func (d *differ) verdicts(src, dst string, o, n *Verdict) {
-	c := PairChange{Type: Changed, Src: d.workloadEnd(src), Dst: d.workloadEnd(dst), Old: o, New: n}
+	c := PairChange{Type: Changed, Src: d.end(src), Dst: d.end(dst), Old: o, New: n}
 	switch {
 	case o == nil:
 		c.Type = Added

@@ -5,11 +5,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
 )
@@ -126,81 +124,6 @@ func TestScenarios(t *testing.T) {
 			checkGolden(t, dir+".golden", got)
 		})
 	}
-}
-
-// A diff of a version against itself is empty, and the mesh layer's
-// shortcut (per destination, only the sources its policies single out)
-// finds exactly what comparing the two full listings finds.
-func TestMeshShortcutMatchesListings(t *testing.T) {
-	dirs := append(scenarioDirs(t), "testdata/mesh-mix")
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			old, new := build(t, filepath.Join(dir, "old"))[0].Model, build(t, filepath.Join(dir, "new"))[0].Model
-			for _, m := range []*model.Model{old, new} {
-				for _, l := range Layers {
-					if d := connectivity.Diff(m, m, l, connectivity.Options{}); len(d) != 0 {
-						t.Errorf("%s: a version differs from itself: %+v", l, d[0])
-					}
-				}
-			}
-			for _, opts := range []connectivity.Options{{}, {ShowImplied: true}} {
-				got := pairLines(connectivity.Diff(old, new, connectivity.LayerMesh, opts))
-				want := listingDiff(connectivity.Mesh(old).Listing(opts), connectivity.Mesh(new).Listing(opts))
-				if got != want {
-					t.Errorf("show-implied %v: shortcut\n%s\nlistings\n%s", opts.ShowImplied, got, want)
-				}
-			}
-		})
-	}
-}
-
-func pairLines(cs []connectivity.PairChange) string {
-	var lines []string
-	for _, c := range cs {
-		if !c.Src.External {
-			lines = append(lines, c.Src.ID+" => "+c.Dst.ID+" : "+connectivity.ConnText(c.Old)+" / "+connectivity.ConnText(c.New))
-		}
-	}
-	sort.Strings(lines)
-	if len(lines) == 0 {
-		return ""
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
-
-// listingDiff compares two listings pair by pair, the plain way, leaving
-// out outside sources.
-func listingDiff(old, new *connectivity.Listing) string {
-	conns := func(l *connectivity.Listing) map[[2]string]*connectivity.Verdict {
-		out := map[[2]string]*connectivity.Verdict{}
-		for _, c := range l.Connections {
-			if !c.Src.External {
-				out[[2]string{c.Src.ID, c.Dst.ID}] = &connectivity.Verdict{Ports: c.Ports, L7: c.L7}
-			}
-		}
-		return out
-	}
-	o, n := conns(old), conns(new)
-	var keys [][2]string
-	for k := range o {
-		keys = append(keys, k)
-	}
-	for k := range n {
-		if o[k] == nil {
-			keys = append(keys, k)
-		}
-	}
-	var lines []string
-	for _, k := range keys {
-		if a, b := connectivity.ConnText(o[k]), connectivity.ConnText(n[k]); a != b {
-			lines = append(lines, k[0]+" => "+k[1]+" : "+a+" / "+b)
-		}
-	}
-	sort.Strings(lines)
-	if len(lines) == 0 {
-		return ""
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
 
 // The Markdown comment of one scenario is pinned whole: README.md shows it.
