@@ -135,4 +135,13 @@ func TestMarkdownGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "testdata/relabel-out-of-policy.md", b.String())
+	// README.md renders it, under a heading of its own level.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := strings.Replace(strings.TrimPrefix(b.String(), Marker+"\n"), "## meshlint diff", "#### meshlint diff", 1)
+	if !strings.Contains(string(readme), shown) {
+		t.Error("README.md does not show testdata/relabel-out-of-policy.md as it is: copy it in again")
+	}
 }
