@@ -32,8 +32,11 @@ func diffFormats() []string {
 }
 
 // diffHTML writes a diff as the HTML report's diff view. It is set by the
-// file that wires in the HTML report (package report/htmlreport), so that
-// `diff --format html` exists exactly when the report does.
+// file that wires in the HTML report (package report/htmlreport, issue 15),
+// so that `diff --format html` exists exactly when the report does: an
+// init in cmd/meshlint/diff_html.go that, per environment of r, writes
+// htmlreport.DiffPage(e.OldModel, e.NewModel, [2]string{r.Old, r.New}, nil,
+// opts) with the layer shown first. Until then the format is not offered.
 var diffHTML func(w io.Writer, r *diff.Result, layer connectivity.Layer) error
 
 func diffCommand() *cli.Command {
