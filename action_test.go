@@ -94,8 +94,9 @@ func checkAction(data []byte) []string {
 				bad("%s uses steps.%s, which is no step before it", where, m[1])
 				continue
 			}
-			// A run step sets an output by writing NAME=value to $GITHUB_OUTPUT.
-			if s.Run != "" && !strings.Contains(s.Run, m[2]+"=") {
+			// A run step sets an output by writing NAME=value to $GITHUB_OUTPUT,
+			// itself or in the action's script it runs.
+			if s.Run != "" && !strings.Contains(runText(s.Run), m[2]+"=") {
 				bad("%s uses steps.%s.outputs.%s, which that step never writes", where, m[1], m[2])
 			}
 		}
@@ -135,6 +136,18 @@ func checkAction(data []byte) []string {
 	}
 	slices.Sort(problems)
 	return problems
+}
+
+var actionScript = regexp.MustCompile(`"\$ACTION_PATH/(ci/github/[A-Za-z0-9_.-]+\.sh)"`)
+
+// runText is a step's script with the action's scripts it runs.
+func runText(run string) string {
+	for _, m := range actionScript.FindAllStringSubmatch(run, -1) {
+		if data, err := os.ReadFile(m[1]); err == nil {
+			run += "\n" + string(data)
+		}
+	}
+	return run
 }
 
 func cmpOr(s ...string) string {
@@ -305,7 +318,7 @@ func TestActionScripts(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no scripts in action.yml")
 	}
-	for _, script := range []string{"ci/github/install.sh", "scripts/release-snapshot.sh", "scripts/release-notes.sh"} {
+	for _, script := range []string{"ci/github/install.sh", "ci/github/diff.sh", "scripts/release-snapshot.sh", "scripts/release-notes.sh"} {
 		if out, err := exec.Command("shellcheck", "-x", script).CombinedOutput(); err != nil {
 			t.Errorf("%s:\n%s", script, out)
 		}

@@ -65,6 +65,9 @@ type Config struct {
 	// renders the chart once, as an environment of its own (helm.go).
 	Helm map[string][]HelmValues `yaml:"helm,omitempty"`
 
+	// Diff holds the settings of `meshlint diff`.
+	Diff *Diff `yaml:"diff,omitempty"`
+
 	// Path is the file the config was read from; "" for no file.
 	Path string `yaml:"-"`
 
@@ -81,6 +84,16 @@ type Environment struct {
 	Name  string   `yaml:"name"`
 	Paths []string `yaml:"paths"`
 }
+
+// Diff is the settings of `meshlint diff`.
+type Diff struct {
+	// FailOn is what a change must do to fail the run: added, changed,
+	// any, or none (the default).
+	FailOn string `yaml:"fail-on,omitempty"`
+}
+
+// DiffFailOn lists the values of diff.fail-on and `diff --fail-on`.
+var DiffFailOn = []string{"none", "added", "removed", "changed", "any"}
 
 // ClusterServices are the services every cluster has. meshlint stands them in
 // when the manifests lack them, so that a policy allowing DNS or the control
@@ -442,6 +455,16 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	if _, n := get("helm"); n != nil {
 		if err := c.checkHelm(n, at); err != nil {
 			return err
+		}
+	}
+	if _, n := get("diff"); n != nil {
+		if n.Kind != yaml.MappingNode {
+			return at(n, "diff: want a mapping such as {fail-on: added}")
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := n.Content[i+1]; n.Content[i].Value == "fail-on" && !oneOf(v.Value, DiffFailOn...) {
+				return at(v, "diff: fail-on: %q is not %s", v.Value, strings.Join(DiffFailOn, ", "))
+			}
 		}
 	}
 	return nil

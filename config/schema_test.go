@@ -121,6 +121,9 @@ func TestSchemaRejectsWhatLoadRejects(t *testing.T) {
 		"helm: {charts/shop: [{set: [replicas]}]}\n",
 		"helm: {charts/shop: [\"\"]}\n",
 		"- MSH101\n",
+		"diff: {fail-on: warning}\n",
+		"diff: {failOn: added}\n",
+		"diff: added\n",
 	} {
 		if _, err := Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte(data)); err == nil {
 			t.Errorf("Load accepts %q", data)

@@ -86,8 +86,8 @@ install_debian_tools() { # command=package...
   "${sudo[@]}" apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
-install_debian_tools shellcheck=shellcheck pre-commit=pre-commit zsh=zsh fish=fish curl=curl unzip=unzip
-for tool in goreleaser shellcheck pre-commit zsh fish curl unzip; do
+install_debian_tools shellcheck=shellcheck pre-commit=pre-commit zsh=zsh fish=fish curl=curl unzip=unzip jq=jq
+for tool in goreleaser shellcheck pre-commit zsh fish curl unzip jq; do
   command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: $tool is required and could not be installed" >&2; exit 1; }
 done
 # --- end release tools -----------------------------------------------------

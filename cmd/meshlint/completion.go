@@ -198,7 +198,7 @@ _meshlint() {
 `)
 	for _, n := range nodes {
 		for _, c := range n.commands {
-			fmt.Fprintf(&b, "            %s:%s) node=%s ;;\n", n.id, c.name, n.children[c.name])
+			fmt.Fprintf(&b, "            %s:%s) node='%s' ;;\n", n.id, c.name, n.children[c.name])
 		}
 	}
 	b.WriteString(`        esac

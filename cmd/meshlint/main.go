@@ -67,7 +67,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "meshlint",
 		Usage:     "check that Istio authorization and Kubernetes NetworkPolicies agree",
-		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
+		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint diff [flags] OLD NEW | --base REV [PATH...]\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
 		Version:   toolVersion(),
 		Reader:    stdin,
 		Writer:    stdout,

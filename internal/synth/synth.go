@@ -28,6 +28,12 @@ type Config struct {
 	// a Sidecar in every sidecar namespace (half of them REGISTRY_ONLY),
 	// and a ServiceEntry per namespace (every tenth with addresses).
 	MeshResources bool
+	// EditedPolicies makes a second version of the same cluster, for
+	// diffs: that many policies edited, alternately a NetworkPolicy (svc-00's
+	// egress to its tier's callees starts at 8081, not 8080) and an
+	// AuthorizationPolicy (svc-01 lets svc-04 in where it let svc-00), one
+	// per namespace from the first.
+	EditedPolicies int
 }
 
 // Default is the 10,000-object cluster of the performance bar.
@@ -72,6 +78,27 @@ func (c Config) Objects() int {
 }
 
 var tiers = []string{"frontend", "backend", "db", "cache"}
+
+// edited reports whether the policy of kind k (0 svc-00's NetworkPolicy,
+// 1 svc-01's AuthorizationPolicy) of workload i in namespace n is one of
+// the edits.
+func (c Config) edited(k, n, i int) bool {
+	return i == k && 2*n+k < c.EditedPolicies
+}
+
+func netpolPort(c Config, n, i int) int {
+	if c.edited(0, n, i) {
+		return 8081
+	}
+	return 8080
+}
+
+func authzCaller(c Config, n, i int) string {
+	if c.edited(1, n, i) {
+		return "svc-04"
+	}
+	return "svc-00"
+}
 
 // Write writes the cluster as one multi-document YAML stream.
 func Write(out io.Writer, c Config) error {
@@ -193,13 +220,13 @@ spec:
             matchLabels:
               tier: %[4]s
       ports:
-        - port: 8080
+        - port: %[6]d
           endPort: 8090
     - to:
         - ipBlock:
             cidr: 10.%[5]d.0.0/16
             except: [10.%[5]d.1.0/24]
-`, app, ns, caller, tiers[(i+1)%len(tiers)], n%250)
+`, app, ns, caller, tiers[(i+1)%len(tiers)], n%250, netpolPort(c, n, i))
 		}
 		for i := 0; i < c.AuthorizationPoliciesPerNamespace && i < c.WorkloadsPerNamespace; i++ {
 			app := fmt.Sprintf("svc-%02d", i)
@@ -218,7 +245,7 @@ spec:
   rules:
     - from:
         - source:
-            principals: ["cluster.local/ns/%[2]s/sa/svc-00", "cluster.local/ns/%[3]s/sa/svc-01"]
+            principals: ["cluster.local/ns/%[2]s/sa/%[4]s", "cluster.local/ns/%[3]s/sa/svc-01"]
       to:
         - operation:
             methods: ["GET", "POST"]
@@ -230,7 +257,7 @@ spec:
       to:
         - operation:
             ports: ["9090"]
-`, app, ns, callerNS)
+`, app, ns, callerNS, authzCaller(c, n, i))
 		}
 		if c.PeerAuthentication {
 			fmt.Fprintf(w, "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: %s\nspec:\n  mtls:\n    mode: STRICT\n", ns)
