@@ -45,3 +45,25 @@ func helmHooks(loaded *loader.Result) int {
 	}
 	return n
 }
+
+// remapHelm moves the config file's charts and values files into another
+// tree, as diff --base does its declared environments.
+func remapHelm(opts loader.HelmOptions, remap func(string) string) loader.HelmOptions {
+	if remap == nil || opts.Charts == nil {
+		return opts
+	}
+	charts := map[string][]loader.ValuesSet{}
+	for chart, sets := range opts.Charts {
+		moved := make([]loader.ValuesSet, len(sets))
+		for i, s := range sets {
+			s.Files = append([]string(nil), s.Files...)
+			for j, f := range s.Files {
+				s.Files[j] = remap(f)
+			}
+			moved[i] = s
+		}
+		charts[remap(chart)] = moved
+	}
+	opts.Charts = charts
+	return opts
+}
