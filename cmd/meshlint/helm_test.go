@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -105,5 +106,25 @@ func TestHelmHooks(t *testing.T) {
 	_, out, _ = runMeshlint(t, "", "--no-config", "--fail-on", "none", "--helm-hooks", shopChart)
 	if !strings.Contains(out, "10 objects in 7 files:") || !strings.Contains(out, "templates/hooks/migrate.yaml") {
 		t.Errorf("summary with hooks:\n%s", out)
+	}
+}
+
+// A meshlint:ignore comment in a template silences the finding there: Helm
+// keeps the comment in what it renders.
+func TestHelmSuppressionInTemplate(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot, shopChart), dir)
+	np := filepath.Join(dir, "templates", "networkpolicy.yaml")
+	data, err := os.ReadFile(np)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commented := strings.Replace(string(data), "        - podSelector:", "        # meshlint:ignore MSH103 the front end is renamed next release\n        - podSelector:", 1)
+	if err := os.WriteFile(np, []byte(commented), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runMeshlint(t, "", "--no-config", "--fail-on", "none", "--helm-values", filepath.Join(dir, "values-broken-peer.yaml"), dir)
+	if strings.Contains(out, "MSH103") || !strings.Contains(out, "(1 suppressed)") {
+		t.Errorf("the comment does not silence MSH103:\n%s", out)
 	}
 }
