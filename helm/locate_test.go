@@ -156,3 +156,12 @@ func parseDoc(t testing.TB, content string) *manifest.Node {
 	}
 	return manifest.FromYAML(&doc, 0)
 }
+
+// parseFuzz parses a rendered document, nil when it is not one node.
+func parseFuzz(content string) *manifest.Node {
+	var doc yaml.Node
+	if yaml.NewDecoder(bytes.NewReader([]byte(content))).Decode(&doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	return manifest.FromYAML(&doc, 0)
+}
