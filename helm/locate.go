@@ -71,8 +71,8 @@ type placer struct {
 // placed on, rest the keys below at that the template does not write.
 func (p *placer) place(n *manifest.Node, tpath string, at *templateKey, rest []string, exact bool) {
 	n.Line, n.Column = int32(at.line), int32(at.column)
-	if at.text != "" {
-		if refs := p.refs(at.text, rest); len(refs) > 0 {
+	if len(at.refs) > 0 {
+		if refs := p.refs(at.refs, rest); len(refs) > 0 {
 			p.values[n] = refs
 		}
 	}
@@ -116,9 +116,9 @@ func (p *placer) place(n *manifest.Node, tpath string, at *templateKey, rest []s
 // refs are the values behind a field: the values the template line's
 // actions read, followed by the keys below it the template does not write,
 // as far as a values set writes them.
-func (p *placer) refs(text string, rest []string) []ValueRef {
+func (p *placer) refs(written [][]string, rest []string) []ValueRef {
 	var out []ValueRef
-	for _, ref := range valuesRefs(text) {
+	for _, ref := range written {
 		key := append(append([]string(nil), ref...), keysOnly(rest)...)
 		if v, ok := p.r.locateValue(p.template, key, len(ref)); ok {
 			out = append(out, v)

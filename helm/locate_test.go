@@ -75,11 +75,37 @@ func TestIndexTemplate(t *testing.T) {
 	if _, ok := d.entries[pathKey(pathKey(pathKey("metadata", "annotations"), "note"), "port")]; ok {
 		t.Error("a line of a block scalar was read as a key")
 	}
-	if got := valuesRefs(d.entries[pathKey("spec", "selector")].text); len(got) != 1 || strings.Join(got[0], ".") != "selector" {
+	if got := d.entries[pathKey("spec", "selector")].refs; len(got) != 1 || strings.Join(got[0], ".") != "selector" {
 		t.Errorf("values under selector: %v", got)
 	}
-	if got := valuesRefs("{{- if .Values.enabled }}{{ .Values.a.b | quote }}"); len(got) != 1 || strings.Join(got[0], ".") != "a.b" {
-		t.Errorf("values of an if are not written: %v", got)
+}
+
+// The values an action writes out, in the scope of the with and range
+// around it; those an if, with or range reads are not written.
+func TestScopes(t *testing.T) {
+	var sc scopes
+	for _, c := range []struct {
+		line string
+		want string
+	}{
+		{`{{- if .Values.enabled }}{{ .Values.a.b | quote }}`, "a.b"},
+		{`{{- with .Values.sel }}`, ""},
+		{`  matchLabels: {{- toYaml . | nindent 4 }}`, "sel"},
+		{`  port: {{ .port }} {{ $.Values.other }} {{ $.Release.Name }}`, "sel.port other"},
+		{`{{- range .ports }}`, ""},
+		{`  - {{ .name }} {{ . }}`, ""},
+		{`{{- end }}`, ""},
+		{`{{- with .Values.sel.inner }}{{ .x }}{{ end }}{{ .y }}`, "sel.inner.x sel.y"},
+		{`{{- end }}{{ .z }}`, ""},
+		{`{{- end }}{{ .Values.top }}`, "top"},
+	} {
+		var got []string
+		for _, r := range sc.scan(c.line) {
+			got = append(got, strings.Join(r, "."))
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s: %v, want %q", c.line, got, c.want)
+		}
 	}
 }
 

@@ -33,10 +33,10 @@ type templateDoc struct {
 // templateKey is one literal key (or sequence item) of a template.
 type templateKey struct {
 	line, column int
-	// text is the key's line and the lines of actions that follow it,
-	// indented deeper (the "{{- toYaml .Values.x | nindent 4 }}" under
-	// "matchLabels:"): what may hold the values that make its value.
-	text string
+	// refs are the values the key's line, and the lines of actions that
+	// follow it indented deeper (the "{{- toYaml .Values.x | nindent 4 }}"
+	// under "matchLabels:"), write out: what its value may be made of.
+	refs [][]string
 }
 
 // pathKey joins a path of keys and item numbers.
@@ -72,6 +72,7 @@ func indexTemplate(text string) *templateIndex {
 	var stack []*frame
 	var last *frame     // the last key, which owns the action lines after it
 	blockScalarAt := -1 // indentation of a key whose value is a block scalar
+	var sc scopes       // what "." is; control actions span documents
 	newDoc := func(line int) {
 		doc = &templateDoc{start: line, entries: map[string]*templateKey{}}
 		idx.docs = append(idx.docs, doc)
@@ -87,6 +88,7 @@ func indexTemplate(text string) *templateIndex {
 		line := strings.TrimRight(raw, " \t\r")
 		trimmed := strings.TrimLeft(line, " ")
 		indent := len(line) - len(trimmed)
+		refs := sc.scan(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
@@ -99,7 +101,7 @@ func indexTemplate(text string) *templateIndex {
 		if strings.TrimSpace(actions.ReplaceAllString(trimmed, "")) == "" {
 			// Only actions: they write what the key above them holds.
 			if last != nil && indent > last.indent && last.entry != nil {
-				last.entry.text += "\n" + trimmed
+				last.entry.refs = append(last.entry.refs, refs...)
 			}
 			continue
 		}
@@ -132,7 +134,7 @@ func indexTemplate(text string) *templateIndex {
 				n = 0
 			}
 			p := pathKey(parent, itemSeg(n))
-			e := &templateKey{line: lineNo, column: col + 1, text: trimmed}
+			e := &templateKey{line: lineNo, column: col + 1, refs: refs}
 			doc.entries[p] = e
 			f := &frame{indent: col, path: p, item: true, entry: e}
 			stack = append(stack, f)
@@ -166,7 +168,7 @@ func indexTemplate(text string) *templateIndex {
 			value = ""
 		}
 		p := pathKey(parent, key)
-		e := &templateKey{line: lineNo, column: col + 1, text: line}
+		e := &templateKey{line: lineNo, column: col + 1, refs: refs}
 		if _, dup := doc.entries[p]; !dup {
 			doc.entries[p] = e
 		}
@@ -199,26 +201,4 @@ func indexTemplate(text string) *templateIndex {
 	}
 	idx.docs = out
 	return idx
-}
-
-// valuesRef finds the values an action of the text reads and writes out:
-// ".Values.a.b" in "{{ .Values.a.b }}" or "{{ toYaml .Values.a | nindent 4 }}",
-// not those of if, with and range, which decide what is written rather
-// than being it.
-var (
-	valuesRef    = regexp.MustCompile(`\$?\.Values((?:\.[A-Za-z_][A-Za-z0-9_\-]*)+)`)
-	controlStart = regexp.MustCompile(`^\{\{-?\s*(if|else|with|range|end|define|block)\b`)
-)
-
-func valuesRefs(text string) [][]string {
-	var out [][]string
-	for _, a := range actions.FindAllString(text, -1) {
-		if controlStart.MatchString(a) {
-			continue
-		}
-		for _, m := range valuesRef.FindAllStringSubmatch(a, -1) {
-			out = append(out, strings.Split(strings.TrimPrefix(m[1], "."), "."))
-		}
-	}
-	return out
 }
