@@ -65,3 +65,19 @@ func mostSpecific(refs []helm.ValueRef) []helm.ValueRef {
 	}
 	return out
 }
+
+// addRelated adds the related locations of one environment's finding to
+// those of the same finding in another: the values files of two values sets
+// of a chart set the same field on different lines.
+func addRelated(to, from []analyzer.Related) []analyzer.Related {
+	for _, r := range from {
+		found := false
+		for _, o := range to {
+			found = found || (o.Pos == r.Pos && o.Message == r.Message)
+		}
+		if !found {
+			to = append(to, r)
+		}
+	}
+	return to
+}

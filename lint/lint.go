@@ -231,6 +231,7 @@ func merge(r *Result) []analyzer.Finding {
 			key := mergeKey(f)
 			if i, ok := index[key]; ok {
 				out[i].Environments = append(out[i].Environments, e.Name)
+				out[i].Related = addRelated(out[i].Related, f.Related)
 				continue
 			}
 			index[key] = len(out)
