@@ -46,8 +46,8 @@ type ValuesSet struct {
 // PartHelm is one chart rendered with one values set.
 const PartHelm PartKind = PartKustomization + 1
 
-// isChartFile reports a path naming a chart's Chart.yaml.
-func isChartFile(path string) bool {
+// namesChartFile reports a path naming a chart's Chart.yaml.
+func namesChartFile(path string) bool {
 	return filepath.Base(path) == "Chart.yaml" && helm.IsChart(filepath.Dir(path))
 }
 

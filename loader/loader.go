@@ -172,7 +172,7 @@ func (l *loader) loadPath(p string) error {
 	if info.IsDir() {
 		return l.loadDir(p, true)
 	}
-	if isChartFile(p) {
+	if namesChartFile(p) {
 		return l.loadDir(filepath.Dir(p), true)
 	}
 	l.loadFile(p)
