@@ -126,8 +126,11 @@ func (r *Rendering) yamlFailure(err error, files map[string]string) error {
 		if i := strings.Index(rest, ": "); i > 0 {
 			name := rest[:i]
 			if _, ok := files[name]; ok {
-				return &Failure{File: r.TemplateFile(name), Line: 1, Chart: true,
-					Message: "the template's output is not YAML (the line Helm gives is one of the output): " + rest[i+2:]}
+				msg := "the template's output is not YAML: " + rest[i+2:]
+				if strings.Contains(msg, "line ") {
+					msg += " (that line is one of the output, not of the template)"
+				}
+				return &Failure{File: r.TemplateFile(name), Line: 1, Chart: true, Message: msg}
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -116,6 +115,7 @@ func (l *loader) renderChart(dir string, set ValuesSet, named bool) error {
 	l.part = l.chartPart(dir, set, named)
 	var failure *helm.Failure
 	if errors.As(err, &failure) {
+		l.countFile(l.display(filepath.Join(dir, "Chart.yaml")))
 		return l.chartFailed(failure, named)
 	}
 	if err != nil {
@@ -174,12 +174,17 @@ func (l *loader) renderedDoc(r *helm.Rendering, d helm.Doc) (helm.Placed, []*man
 	var placed helm.Placed
 	for {
 		var doc yaml.Node
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) || err != nil {
-			// Helm parsed every document before: an error cannot happen.
+		if err := dec.Decode(&doc); err != nil {
+			// The end, or an error Helm's own parse of the document
+			// would have reported first.
 			break
 		}
 		if len(doc.Content) == 0 {
+			continue
+		}
+		if manifest.ExpandedSize(doc.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+			pos := manifest.Position{File: l.display(r.TemplateFile(d.Template)), Line: 1, Column: 1}
+			l.problem(pos, "%v", manifest.ErrAliasBomb)
 			continue
 		}
 		n := manifest.FromYAML(&doc, 0)
