@@ -78,6 +78,13 @@ func TestIndexTemplate(t *testing.T) {
 	if got := d.entries[pathKey("spec", "selector")].refs; len(got) != 1 || strings.Join(got[0], ".") != "selector" {
 		t.Errorf("values under selector: %v", got)
 	}
+	level := indexTemplate("metadata:\n  annotations:\n  {{- toYaml .Values.ann | nindent 4 }}\n  name: x\n  {{- include \"more\" .Values.more | nindent 2 }}\n")
+	if got := level.docs[0].entries[pathKey("metadata", "annotations")].refs; len(got) != 1 || got[0][0] != "ann" {
+		t.Errorf("an action level with a key whose value is below writes that value: %v", got)
+	}
+	if got := level.docs[0].entries[pathKey("metadata", "name")].refs; len(got) != 0 {
+		t.Errorf("an action level with a key that has its value writes a sibling, yet: %v", got)
+	}
 }
 
 // The values an action writes out, in the scope of the with and range

@@ -99,8 +99,10 @@ func indexTemplate(text string) *templateIndex {
 			blockScalarAt = -1
 		}
 		if strings.TrimSpace(actions.ReplaceAllString(trimmed, "")) == "" {
-			// Only actions: they write what the key above them holds.
-			if last != nil && indent > last.indent && last.entry != nil {
+			// Only actions: they write what the key above them holds, when
+			// indented under it, or level with it when its value is on
+			// the next lines (nindent indents what they write).
+			if last != nil && last.entry != nil && (indent > last.indent || indent == last.indent && last.block) {
 				last.entry.refs = append(last.entry.refs, refs...)
 			}
 			continue
