@@ -276,7 +276,7 @@ func decision(t *mesh.Trace, port Port) []Reason {
 // ServiceRoleBinding governs the destination: Istio ignores it, but its
 // author meant something, and that is often the question.
 func legacyReasons(m *model.Model, src mesh.Source, dst *model.Workload, port Port) []Reason {
-	if !mesh.Legacy(m).Enforced {
+	if t := mesh.Legacy(m); !t.Enforced || len(t.Policies) == 0 {
 		return nil
 	}
 	t := mesh.IntentEvaluator(m).Trace(src, dst, port.sample())

@@ -33,7 +33,7 @@ func (s side) word() string {
 // it and which rules and peers take in the other end (other, external or a
 // workload). With port nil the ports each rule opens are listed instead of
 // judged, as the HTML report shows them.
-func NetworkSide(g *connectivity.Graph, f connectivity.SideFacts, egress bool, other *connectivity.Node, port *Port) []Reason {
+func NetworkSide(pm *PeerMisses, f connectivity.SideFacts, egress bool, other *connectivity.Node, port *Port) []Reason {
 	s := ingressSide
 	if egress {
 		s = egressSide
@@ -75,7 +75,7 @@ func NetworkSide(g *connectivity.Graph, f connectivity.SideFacts, egress bool, o
 			out = append(out, at(r.Policy.Object, "spec.podSelector", 1, "NetworkPolicy "+r.Policy.Object.Namespace+"/"+r.Policy.Object.Name+
 				" isolates it (podSelector "+selectorText(r.Policy.PodSelector)+")"))
 		}
-		out = append(out, ruleReasons(g, r, s, other, port)...)
+		out = append(out, ruleReasons(pm, r, s, other, port)...)
 	}
 	// Policies without a rule in this direction come after: they isolate
 	// and admit nothing.
@@ -97,7 +97,7 @@ func hasRules(f connectivity.SideFacts, np *model.NetworkPolicy) bool {
 	return false
 }
 
-func ruleReasons(g *connectivity.Graph, r connectivity.RuleFacts, s side, other *connectivity.Node, port *Port) []Reason {
+func ruleReasons(pm *PeerMisses, r connectivity.RuleFacts, s side, other *connectivity.Node, port *Port) []Reason {
 	o := r.Policy.Object
 	peerField := "from"
 	if s.egress {
@@ -107,7 +107,7 @@ func ruleReasons(g *connectivity.Graph, r connectivity.RuleFacts, s side, other 
 		out := []Reason{at(o, r.Rule.Path, 2, r.Rule.Path+" does not take in "+s.other)}
 		for i := range r.Rule.Peers {
 			p := &r.Rule.Peers[i]
-			out = append(out, at(o, p.Path, 3, shortPath(p.Path, r.Rule.Path)+": "+peerMiss(g, p, o.Namespace, s, other)))
+			out = append(out, at(o, p.Path, 3, shortPath(p.Path, r.Rule.Path)+": "+peerMiss(pm, p, o.Namespace, s, other)))
 		}
 		if len(r.Rule.Peers) == 0 {
 			out = append(out, at(o, r.Rule.Path, 3, "every "+peerField+" entry failed validation: the rule takes in nothing"))
@@ -131,35 +131,79 @@ func ruleReasons(g *connectivity.Graph, r connectivity.RuleFacts, s side, other 
 	return []Reason{at(o, portsPath, 2, r.Rule.Path+" takes in "+s.other+via+" but opens only "+portsText(r.Ports)+", not "+port.String())}
 }
 
-// peerMiss says why a peer does not take in the other end.
-func peerMiss(g *connectivity.Graph, p *model.NetpolPeer, policyNS string, s side, other *connectivity.Node) string {
-	desc := peerText(p)
-	switch {
-	case p.IPBlock != nil && !other.External:
-		return desc + " never matches a pod: pod addresses are not in the manifests"
-	case p.IPBlock != nil:
-		return desc + " does not hold " + s.other
-	case other.External:
-		return desc + " selects pods, and " + s.other + " is outside the cluster"
-	case p.Namespaces == nil:
-		if other.Namespace != policyNS {
-			return desc + " selects pods of namespace " + policyNS + " only, and " + s.other + " is in " + s.otherNS
-		}
-		return desc + " does not match the labels of " + s.other
-	}
-	if nss, ok := g.PeerNamespaces(p); ok && !containsNamespace(nss, other.Namespace) {
-		return "namespaceSelector " + selectorText(p.Namespaces) + " does not match namespace " + s.otherNS + " (labels " + s.otherNSLabels + ")"
-	}
-	return "podSelector " + selectorText(p.Pods) + " does not match the labels of " + s.other
+// MissKind is why a peer does not take in the other end of a connection.
+type MissKind uint8
+
+const (
+	MissIPBlockPod      MissKind = iota + 1 // an ipBlock, and the other end a pod
+	MissIPBlockRange                        // an ipBlock that does not hold the range
+	MissPodsExternal                        // pod selectors, and the other end outside the cluster
+	MissOtherNamespace                      // a podSelector alone, and the other end in another namespace
+	MissPodLabels                           // a podSelector that does not match the other end's labels
+	MissNamespaceLabels                     // a namespaceSelector that does not match its namespace
+)
+
+// PeerMisses tells why peers do not take in an end, remembering which
+// namespaces each namespaceSelector took in.
+type PeerMisses struct {
+	g    *connectivity.Graph
+	inNS map[*model.NetpolPeer]map[string]bool
 }
 
-func containsNamespace(nss []*model.Namespace, name string) bool {
-	for _, ns := range nss {
-		if ns.Name == name {
-			return true
-		}
+// NewPeerMisses prepares to explain g's peers.
+func NewPeerMisses(g *connectivity.Graph) *PeerMisses {
+	return &PeerMisses{g: g, inNS: map[*model.NetpolPeer]map[string]bool{}}
+}
+
+// Kind says why p, a peer of a policy of namespace policyNS that does not
+// take in other, leaves it out.
+func (pm *PeerMisses) Kind(p *model.NetpolPeer, policyNS string, other *connectivity.Node) MissKind {
+	switch {
+	case p.IPBlock != nil && !other.External:
+		return MissIPBlockPod
+	case p.IPBlock != nil:
+		return MissIPBlockRange
+	case other.External:
+		return MissPodsExternal
+	case p.Namespaces == nil && other.Namespace != policyNS:
+		return MissOtherNamespace
+	case p.Namespaces == nil:
+		return MissPodLabels
 	}
-	return false
+	in, ok := pm.inNS[p]
+	if !ok {
+		in = map[string]bool{}
+		nss, _ := pm.g.PeerNamespaces(p)
+		for _, ns := range nss {
+			in[ns.Name] = true
+		}
+		pm.inNS[p] = in
+	}
+	if !in[other.Namespace] {
+		return MissNamespaceLabels
+	}
+	return MissPodLabels
+}
+
+// peerMiss says why a peer does not take in the other end.
+func peerMiss(pm *PeerMisses, p *model.NetpolPeer, policyNS string, s side, other *connectivity.Node) string {
+	desc := peerText(p)
+	switch pm.Kind(p, policyNS, other) {
+	case MissIPBlockPod:
+		return desc + " never matches a pod: pod addresses are not in the manifests"
+	case MissIPBlockRange:
+		return desc + " does not hold " + s.other
+	case MissPodsExternal:
+		return desc + " selects pods, and " + s.other + " is outside the cluster"
+	case MissOtherNamespace:
+		return desc + " selects pods of namespace " + policyNS + " only, and " + s.other + " is in " + s.otherNS
+	case MissNamespaceLabels:
+		return "namespaceSelector " + selectorText(p.Namespaces) + " does not match namespace " + s.otherNS + " (labels " + s.otherNSLabels + ")"
+	}
+	if p.Namespaces != nil {
+		return "podSelector " + selectorText(p.Pods) + " does not match the labels of " + s.other
+	}
+	return desc + " does not match the labels of " + s.other
 }
 
 // shortPath is a peer's path relative to its rule: from[1].

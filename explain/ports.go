@@ -12,27 +12,36 @@ import (
 // Port is one port asked about.
 type Port struct {
 	Protocol connectivity.Protocol
-	// Number is 0 for "any port": no policy of either layer names one for
-	// the pair, so every port is decided alike.
+	// Number is 0 for the ports no policy of either layer names, which are
+	// all decided alike: Sample stands for them (1 when 0).
 	Number int32
+	Sample int32
+	// Others marks Number 0 beside named ports: "other TCP ports".
+	Others bool
 }
 
 // anyPortSample is the port that stands for every port when none is named.
 const anyPortSample = 1
 
 func (p Port) String() string {
-	if p.Number == 0 {
-		return p.Protocol.String() + ", any port"
+	switch {
+	case p.Number == 0 && p.Others:
+		return "other " + p.Protocol.String() + " ports"
+	case p.Number == 0:
+		return "any " + p.Protocol.String() + " port"
 	}
 	return p.Protocol.String() + " " + strconv.Itoa(int(p.Number))
 }
 
 // sample is the port number evaluated for p.
 func (p Port) sample() int32 {
-	if p.Number == 0 {
-		return anyPortSample
+	switch {
+	case p.Number != 0:
+		return p.Number
+	case p.Sample != 0:
+		return p.Sample
 	}
-	return p.Number
+	return anyPortSample
 }
 
 // ParsePort reads PORT[/PROTO]: 8080, 8080/TCP, 53/udp.
@@ -85,7 +94,7 @@ func portsNamed(nf *connectivity.NetworkFacts, dst *Endpoint, meshPorts []int32)
 				for _, proto := range []connectivity.Protocol{connectivity.SCTP, connectivity.TCP, connectivity.UDP} {
 					for _, pr := range r.Ports.Ranges(proto) {
 						if pr.First != connectivity.MinPort || pr.Last != connectivity.MaxPort {
-							set[Port{proto, pr.First}] = true
+							set[Port{Protocol: proto, Number: pr.First}] = true
 						}
 					}
 				}
@@ -95,12 +104,12 @@ func portsNamed(nf *connectivity.NetworkFacts, dst *Endpoint, meshPorts []int32)
 	if w := dst.Workload; w != nil {
 		for _, cp := range w.Ports {
 			if proto, ok := connectivity.ParseProtocol(cp.Protocol); ok {
-				set[Port{proto, cp.Port}] = true
+				set[Port{Protocol: proto, Number: cp.Port}] = true
 			}
 		}
 	}
 	for _, p := range meshPorts {
-		set[Port{connectivity.TCP, p}] = true
+		set[Port{Protocol: connectivity.TCP, Number: p}] = true
 	}
 	if len(set) == 0 {
 		return []Port{{Protocol: connectivity.TCP}}

@@ -87,7 +87,8 @@ func networkAnswer(g *connectivity.Graph, nf connectivity.NetworkFacts, known bo
 	if nf.Allowed.Contains(port.Protocol, port.sample()) {
 		out.Verdict = Allowed
 	}
-	out.Reasons = append(NetworkSide(g, nf.Egress, true, dst.Node, &port), NetworkSide(g, nf.Ingress, false, src.Node, &port)...)
+	pm := NewPeerMisses(g)
+	out.Reasons = append(NetworkSide(pm, nf.Egress, true, dst.Node, &port), NetworkSide(pm, nf.Ingress, false, src.Node, &port)...)
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/model"
 )
 
 // Run is everything a report needs to know about one lint run.
@@ -29,6 +30,9 @@ type Run struct {
 	// Category keeps several SARIF uploads of one commit apart
 	// (automationDetails.id); empty derives it from Paths.
 	Category string
+	// Model is what the findings were found in, for formats that show more
+	// than findings (HTML: connectivity); nil leaves that out.
+	Model *model.Model
 }
 
 // Writer writes one format.

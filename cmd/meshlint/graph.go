@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report/htmlreport"
 )
 
 func init() {
@@ -23,7 +24,7 @@ func graphCommand() *cli.Command {
 		OnUsageError: usageError,
 		Flags: append(settingsFlags(),
 			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(connectivity.Formats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(graphFormats(), ", ")},
 			&cli.StringFlag{Name: "focus", Usage: "keep the connections that touch `WORKLOAD` (ns/name[Kind], ns/name or name)"},
 			&cli.BoolFlag{Name: "show-implied", Usage: "show the cluster services meshlint assumes (kube-dns, istiod)"},
 			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
@@ -39,8 +40,8 @@ func graphAction(c *cli.Context) error {
 		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
 	}
 	format := c.String("format")
-	if !contains(connectivity.Formats, format) {
-		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(connectivity.Formats, ", "))
+	if !contains(graphFormats(), format) {
+		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(graphFormats(), ", "))
 	}
 	layer := connectivity.Layer(c.String("layer"))
 	switch layer {
@@ -55,6 +56,18 @@ func graphAction(c *cli.Context) error {
 	}
 	warnLeftOut(c, m)
 
+	if format == "html" {
+		// The page shows every layer (--layer picks the one shown first)
+		// and every workload: --focus is for the text formats.
+		if c.String("focus") != "" {
+			return errors.New("--focus: not with --format html, whose matrix shows every workload")
+		}
+		snap := htmlreport.BuildSnapshot(m, htmlreport.Options{ShowImplied: c.Bool("show-implied")})
+		return htmlreport.Write(c.App.Writer, &htmlreport.Page{
+			Title: "meshlint connectivity", ToolVersion: toolVersion(), Paths: paths,
+			Snapshots: []*htmlreport.Snapshot{snap}, Layer: layer,
+		})
+	}
 	g := connectivity.Network(m)
 	opts := connectivity.Options{ShowImplied: c.Bool("show-implied")}
 	if name := c.String("focus"); name != "" {
@@ -95,6 +108,9 @@ func warnLeftOut(c *cli.Context, m *model.Model) {
 		fmt.Fprintf(w, "meshlint: %d fields fail validation and are left out (see meshlint lint)\n", n)
 	}
 }
+
+// graphFormats are connectivity's formats and the HTML page.
+func graphFormats() []string { return append(append([]string(nil), connectivity.Formats...), "html") }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -206,6 +206,7 @@ func lintAction(c *cli.Context) error {
 		HelpBase:    HelpBase,
 		Paths:       paths,
 		Category:    c.String("sarif-category"),
+		Model:       res.Model,
 	}
 	for _, e := range extras {
 		if err := writeFile(e.path, e.write, run); err != nil {
