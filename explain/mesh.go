@@ -11,11 +11,70 @@ import (
 	"github.com/meshlint/meshlint/model"
 )
 
+// MeshTraces are what a mesh answer is written from: what Istio enforces,
+// and what legacy RBAC meant (nil when no ServiceRoleBinding governs the
+// destination, or when RBAC was turned off).
+type MeshTraces struct {
+	Current, Legacy *mesh.Trace
+}
+
+// TraceMesh evaluates src to dst's TCP port with what Istio enforces and
+// with what legacy RBAC meant.
+func TraceMesh(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, port Port) MeshTraces {
+	t := MeshTraces{Current: e.Trace(src, dst, port.sample())}
+	if l := mesh.Legacy(m); l.Enforced && len(l.Policies) > 0 && t.Current.Mesh != model.MeshNone && !t.Current.StrictRefused {
+		t.Legacy = mesh.IntentEvaluator(m).Trace(src, dst, port.sample())
+	}
+	return t
+}
+
+// Key is what of the traces the answer's text depends on besides the
+// destination and the port (which explain the same to every source): two
+// sources with equal keys are explained alike, their names aside.
+func (t MeshTraces) Key(src mesh.Source) string {
+	var b strings.Builder
+	kind := "w"
+	switch {
+	case src.Workload == nil:
+		kind = "x"
+	case src.Workload.Mesh == model.MeshNone:
+		kind = "n"
+	}
+	b.WriteString(kind)
+	for _, tr := range []*mesh.Trace{t.Current, t.Legacy} {
+		if tr == nil {
+			b.WriteString("|-")
+			continue
+		}
+		b.WriteString("|" + strconv.Itoa(int(tr.Gap)) + strconv.FormatBool(tr.StrictRefused) + tr.Verdict.Allowed.String())
+		for _, ref := range tr.Verdict.Decisive {
+			b.WriteString(";" + ref.Policy.Object.File + ref.Policy.Object.Name + "#" + strconv.Itoa(ref.Rule))
+		}
+		for _, pt := range tr.Policies {
+			for _, rt := range pt.Rules {
+				b.WriteString("," + rt.Match.String())
+				for _, ms := range rt.Misses {
+					b.WriteString(":" + ms.Path + ms.Field)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
 // MeshAnswer explains mesh authorization and mTLS for one port: the
 // destination's membership and mTLS mode, the source's identity, every
 // policy that governs the destination with what each rule matched, the
 // decision, and what legacy RBAC meant when some governs the destination.
 func MeshAnswer(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, port Port) LayerAnswer {
+	if dst == nil || port.Protocol != connectivity.TCP {
+		return MeshAnswerFrom(MeshTraces{}, src, dst, port)
+	}
+	return MeshAnswerFrom(TraceMesh(m, e, src, dst, port), src, dst, port)
+}
+
+// MeshAnswerFrom writes the answer of traces TraceMesh made.
+func MeshAnswerFrom(traces MeshTraces, src mesh.Source, dst *model.Workload, port Port) LayerAnswer {
 	out := LayerAnswer{Layer: connectivity.LayerMesh, Verdict: Allowed}
 	switch {
 	case dst == nil:
@@ -27,7 +86,7 @@ func MeshAnswer(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.W
 		out.Reasons = []Reason{plain(0, "sidecars and ztunnel do not intercept "+port.Protocol.String()+": the mesh lets it through")}
 		return out
 	}
-	t := e.Trace(src, dst, port.sample())
+	t := traces.Current
 	out.Verdict, out.Condition = verdictOf(t.Verdict.Allowed)
 	if t.Mesh == model.MeshNone {
 		out.Reasons = []Reason{plain(0, SlotDst+" is not in the mesh: no proxy enforces authorization, every request passes")}
@@ -50,7 +109,7 @@ func MeshAnswer(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.W
 	if hasCurrent(t) {
 		rs = append(rs, decision(t, port)...)
 	}
-	rs = append(rs, legacyReasons(m, src, dst, port)...)
+	rs = append(rs, legacyReasons(traces.Legacy, src, port)...)
 	out.Reasons = rs
 	return out
 }
@@ -275,11 +334,10 @@ func decision(t *mesh.Trace, port Port) []Reason {
 // legacyReasons tells what legacy RBAC meant for the connection, when a
 // ServiceRoleBinding governs the destination: Istio ignores it, but its
 // author meant something, and that is often the question.
-func legacyReasons(m *model.Model, src mesh.Source, dst *model.Workload, port Port) []Reason {
-	if t := mesh.Legacy(m); !t.Enforced || len(t.Policies) == 0 {
+func legacyReasons(t *mesh.Trace, src mesh.Source, port Port) []Reason {
+	if t == nil {
 		return nil
 	}
-	t := mesh.IntentEvaluator(m).Trace(src, dst, port.sample())
 	rs := policyReasons(t, src, port, 1, true)
 	if len(rs) == 0 {
 		return nil

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"strconv"
+	"sync"
 
 	networkingv1beta1 "istio.io/api/networking/v1beta1"
 	securityv1beta1 "istio.io/api/security/v1beta1"
@@ -173,26 +174,9 @@ func (r *request) traceRule(p *Policy, i int, rule *securityv1beta1.Rule, deny b
 // sourceMisses evaluates each field of a source alone and keeps those that
 // never match.
 func (r *request) sourceMisses(s *securityv1beta1.Source, path string) []Miss {
-	type field struct {
-		name   string
-		values []string
-		alone  *securityv1beta1.Source
-	}
-	fields := []field{
-		{"principals", s.GetPrincipals(), &securityv1beta1.Source{Principals: s.GetPrincipals()}},
-		{"notPrincipals", s.GetNotPrincipals(), &securityv1beta1.Source{NotPrincipals: s.GetNotPrincipals()}},
-		{"namespaces", s.GetNamespaces(), &securityv1beta1.Source{Namespaces: s.GetNamespaces()}},
-		{"notNamespaces", s.GetNotNamespaces(), &securityv1beta1.Source{NotNamespaces: s.GetNotNamespaces()}},
-		{"serviceAccounts", s.GetServiceAccounts(), &securityv1beta1.Source{ServiceAccounts: s.GetServiceAccounts()}},
-		{"notServiceAccounts", s.GetNotServiceAccounts(), &securityv1beta1.Source{NotServiceAccounts: s.GetNotServiceAccounts()}},
-		{"trustDomains", s.GetTrustDomains(), &securityv1beta1.Source{TrustDomains: s.GetTrustDomains()}},
-		{"notTrustDomains", s.GetNotTrustDomains(), &securityv1beta1.Source{NotTrustDomains: s.GetNotTrustDomains()}},
-		{"ipBlocks", s.GetIpBlocks(), &securityv1beta1.Source{IpBlocks: s.GetIpBlocks()}},
-		{"notIpBlocks", s.GetNotIpBlocks(), &securityv1beta1.Source{NotIpBlocks: s.GetNotIpBlocks()}},
-	}
 	var out []Miss
-	for _, f := range fields {
-		if len(f.values) > 0 && r.source(f.alone).IsNever() {
+	for _, f := range r.e.fieldsAlone(s) {
+		if r.source(f.src).IsNever() {
 			out = append(out, Miss{Path: subPath(path, f.name), Field: f.name, Values: f.values})
 		}
 	}
@@ -200,28 +184,63 @@ func (r *request) sourceMisses(s *securityv1beta1.Source, path string) []Miss {
 }
 
 func (r *request) operationMisses(op *securityv1beta1.Operation, deny bool, path string) []Miss {
-	type field struct {
-		name   string
-		values []string
-		alone  *securityv1beta1.Operation
-	}
-	fields := []field{
-		{"ports", op.GetPorts(), &securityv1beta1.Operation{Ports: op.GetPorts()}},
-		{"notPorts", op.GetNotPorts(), &securityv1beta1.Operation{NotPorts: op.GetNotPorts()}},
-		{"hosts", op.GetHosts(), &securityv1beta1.Operation{Hosts: op.GetHosts()}},
-		{"notHosts", op.GetNotHosts(), &securityv1beta1.Operation{NotHosts: op.GetNotHosts()}},
-		{"methods", op.GetMethods(), &securityv1beta1.Operation{Methods: op.GetMethods()}},
-		{"notMethods", op.GetNotMethods(), &securityv1beta1.Operation{NotMethods: op.GetNotMethods()}},
-		{"paths", op.GetPaths(), &securityv1beta1.Operation{Paths: op.GetPaths()}},
-		{"notPaths", op.GetNotPaths(), &securityv1beta1.Operation{NotPaths: op.GetNotPaths()}},
-	}
 	var out []Miss
-	for _, f := range fields {
-		if len(f.values) > 0 && r.operation(f.alone, deny).IsNever() {
+	for _, f := range r.e.fieldsAlone(op) {
+		if r.operation(f.op, deny).IsNever() {
 			out = append(out, Miss{Path: subPath(path, f.name), Field: f.name, Values: f.values})
 		}
 	}
 	return out
+}
+
+// fieldAlone is one field of a rule's source or operation, as a source or
+// operation of its own, so that it can be matched alone.
+type fieldAlone struct {
+	name   string
+	values []string
+	src    *securityv1beta1.Source
+	op     *securityv1beta1.Operation
+}
+
+// fieldsAlone splits a source or an operation into its fields, once per
+// model: explaining every pair of a cluster asks about the same rules often.
+func (e *Evaluator) fieldsAlone(of any) []fieldAlone {
+	cache := e.m.Derived("mesh/explain-fields", func() any { return &sync.Map{} }).(*sync.Map)
+	if v, ok := cache.Load(of); ok {
+		return v.([]fieldAlone)
+	}
+	var out []fieldAlone
+	add := func(name string, values []string, src *securityv1beta1.Source, op *securityv1beta1.Operation) {
+		if len(values) > 0 {
+			out = append(out, fieldAlone{name, values, src, op})
+		}
+	}
+	switch x := of.(type) {
+	case *securityv1beta1.Source:
+		type S = securityv1beta1.Source
+		add("principals", x.GetPrincipals(), &S{Principals: x.GetPrincipals()}, nil)
+		add("notPrincipals", x.GetNotPrincipals(), &S{NotPrincipals: x.GetNotPrincipals()}, nil)
+		add("namespaces", x.GetNamespaces(), &S{Namespaces: x.GetNamespaces()}, nil)
+		add("notNamespaces", x.GetNotNamespaces(), &S{NotNamespaces: x.GetNotNamespaces()}, nil)
+		add("serviceAccounts", x.GetServiceAccounts(), &S{ServiceAccounts: x.GetServiceAccounts()}, nil)
+		add("notServiceAccounts", x.GetNotServiceAccounts(), &S{NotServiceAccounts: x.GetNotServiceAccounts()}, nil)
+		add("trustDomains", x.GetTrustDomains(), &S{TrustDomains: x.GetTrustDomains()}, nil)
+		add("notTrustDomains", x.GetNotTrustDomains(), &S{NotTrustDomains: x.GetNotTrustDomains()}, nil)
+		add("ipBlocks", x.GetIpBlocks(), &S{IpBlocks: x.GetIpBlocks()}, nil)
+		add("notIpBlocks", x.GetNotIpBlocks(), &S{NotIpBlocks: x.GetNotIpBlocks()}, nil)
+	case *securityv1beta1.Operation:
+		type O = securityv1beta1.Operation
+		add("ports", x.GetPorts(), nil, &O{Ports: x.GetPorts()})
+		add("notPorts", x.GetNotPorts(), nil, &O{NotPorts: x.GetNotPorts()})
+		add("hosts", x.GetHosts(), nil, &O{Hosts: x.GetHosts()})
+		add("notHosts", x.GetNotHosts(), nil, &O{NotHosts: x.GetNotHosts()})
+		add("methods", x.GetMethods(), nil, &O{Methods: x.GetMethods()})
+		add("notMethods", x.GetNotMethods(), nil, &O{NotMethods: x.GetNotMethods()})
+		add("paths", x.GetPaths(), nil, &O{Paths: x.GetPaths()})
+		add("notPaths", x.GetNotPaths(), nil, &O{NotPaths: x.GetNotPaths()})
+	}
+	v, _ := cache.LoadOrStore(of, out)
+	return v.([]fieldAlone)
 }
 
 func subPath(path, field string) string {

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/explain"
@@ -111,11 +112,12 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 	w := dst.Workloads[0]
 	e := ml.Evaluator()
 	if w.Mesh == model.MeshNone {
-		return &sideTable{Default: s.meshBlock(m, e, mesh.Source{}, w, nil)}
+		return &sideTable{Default: s.meshBlock(m, e, mesh.Source{}, w, nil, nil)}
 	}
 	ports := meshPorts(ml.Breakpoints(w))
-	withID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, w, ports)
-	noID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, w, ports)
+	seen := map[string]int{}
+	withID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, w, ports, seen)
+	noID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, w, ports, seen)
 	distinct := map[*model.Workload]bool{}
 	for _, src := range ml.DistinctSources(w) {
 		distinct[src] = true
@@ -144,11 +146,11 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 		case src == dst:
 			continue
 		case src.External && addressed:
-			got = s.meshBlock(m, e, explain.RangeSource(src), w, ports)
+			got = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
 		case src.External:
 			// Any range stands for all: no rule looks at addresses.
 			if external < 0 {
-				external = s.meshBlock(m, e, explain.RangeSource(src), w, ports)
+				external = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
 			}
 			got = external
 		default:
@@ -160,7 +162,7 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 				k := key{sw.Namespace, sw.ServiceAccount, sw.Mesh != model.MeshNone}
 				b, ok := byKey[k]
 				if !ok {
-					b = s.meshBlock(m, e, mesh.Source{Workload: sw}, w, ports)
+					b = s.meshBlock(m, e, mesh.Source{Workload: sw}, w, ports, seen)
 					byKey[k] = b
 				}
 				got = b
@@ -223,15 +225,27 @@ func meshPorts(breaks []int32) []explain.Port {
 }
 
 // meshBlock explains src to dst on each port, each port's answer under a
-// head line with its verdict.
-func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, ports []explain.Port) int {
+// head line with its verdict. Sources whose traces have equal keys are
+// explained alike: seen (per destination) keeps the blocks written.
+func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, ports []explain.Port, seen map[string]int) int {
 	if dst.Mesh == model.MeshNone {
 		a := explain.MeshAnswer(m, e, src, dst, explain.Port{Protocol: connectivity.TCP})
 		return s.reasons(a.Reasons)
 	}
+	traces := make([]explain.MeshTraces, len(ports))
+	var key strings.Builder
+	for i, p := range ports {
+		if p.Protocol == connectivity.TCP {
+			traces[i] = explain.TraceMesh(m, e, src, dst, p)
+			key.WriteString(traces[i].Key(src) + "\x00")
+		}
+	}
+	if b, ok := seen[key.String()]; ok && seen != nil {
+		return b
+	}
 	var rs []explain.Reason
-	for _, p := range ports {
-		a := explain.MeshAnswer(m, e, src, dst, p)
+	for i, p := range ports {
+		a := explain.MeshAnswerFrom(traces[i], src, dst, p)
 		head := p.String() + ": " + string(a.Verdict)
 		if a.Verdict == explain.Conditional {
 			head = p.String() + ": allowed for requests with " + a.Condition
@@ -242,5 +256,9 @@ func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source,
 			rs = append(rs, r)
 		}
 	}
-	return s.reasons(rs)
+	b := s.reasons(rs)
+	if seen != nil {
+		seen[key.String()] = b
+	}
+	return b
 }

@@ -294,7 +294,7 @@ func TestTablesExplainEveryPairAsAlone(t *testing.T) {
 					w := dst.Workloads[0]
 					ports := meshPorts(ml.Breakpoints(w))
 					got := text(lookup(s.Mesh[j], i, s.Nodes[i][3].(int)&flagMeshed != 0))
-					want := text(s.meshBlock(m, ml.Evaluator(), msrc, w, ports))
+					want := text(s.meshBlock(m, ml.Evaluator(), msrc, w, ports, nil))
 					if got != want {
 						t.Errorf("%s => %s, mesh: the table gives\n%s\nalone:\n%s", src.ID, dst.ID, got, want)
 					}
