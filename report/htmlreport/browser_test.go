@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/meshlint/meshlint/internal/synth"
+	"github.com/meshlint/meshlint/lint"
+	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report"
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite the README's screenshot of the Bookinfo report (docs/report-bookinfo.png)")
@@ -283,6 +289,41 @@ func TestBrowser(t *testing.T) {
 		b.noConsoleErrors(t)
 	})
 
+	t.Run("diff marks the changed cells and toggles before and after", func(t *testing.T) {
+		b.open(t, writeDiffReport(t, filepath.Join(dir, "diff.html")))
+		web, cart, gw := "shop/web[Deployment]", "shop/cart[Deployment]", "shop/gateway[Deployment]"
+		classes := func(sel string) string {
+			return eval[string](t, b, "document.querySelector("+strconv.Quote(sel)+").className")
+		}
+		b.run(t, chromedp.Click(css("#tab-network")), chromedp.Click(css(cell("ns-matrix", "shop", "shop"))))
+		if c := classes(cell("ns-matrix", "shop", "shop")); !strings.Contains(c, "changed") {
+			t.Errorf("the shop namespace cell is %q, want it marked changed", c)
+		}
+		if c := classes(cell("wl-matrix", web, cart)); !strings.Contains(c, "changed") || !strings.Contains(c, "allowed") {
+			t.Errorf("after, web to cart is %q, want allowed and changed", c)
+		}
+		if c := classes(cell("wl-matrix", gw, cart)); strings.Contains(c, "changed") {
+			t.Errorf("gateway to cart is %q: it did not change", c)
+		}
+		b.run(t, chromedp.Click(css("#view-before")))
+		if c := classes(cell("wl-matrix", web, cart)); !strings.Contains(c, "changed") || !strings.Contains(c, "denied") {
+			t.Errorf("before, web to cart is %q, want denied and changed", c)
+		}
+		b.run(t, chromedp.Click(css(cell("wl-matrix", web, cart))))
+		if why := b.text(t, "#why"); !strings.Contains(why, "(main)") || !strings.Contains(why, "podSelector {app=gateway} does not match the labels of "+web) {
+			t.Errorf("the explanation before the change:\n%s", why)
+		}
+		b.run(t, chromedp.Click(css("#view-after")))
+		if why := b.text(t, "#why"); !strings.Contains(why, "(fix-cart-netpol)") || !strings.Contains(why, "takes in "+web+" on TCP 7070") {
+			t.Errorf("the explanation after the change:\n%s", why)
+		}
+		b.run(t, chromedp.Click(css("#changed-only")))
+		if c := classes(cell("ns-matrix", "shop", "(outside the cluster)")); !strings.Contains(c, "dim") {
+			t.Errorf("with changed cells only, an unchanged cell is %q", c)
+		}
+		b.noConsoleErrors(t)
+	})
+
 	t.Run("screenshot", func(t *testing.T) {
 		book := writeLintReport(t, filepath.Join(dir, "bookinfo.html"), "testdata/manifests/bookinfo")
 		b.open(t, book)
@@ -360,4 +401,51 @@ func checkScreenshot(t *testing.T, shot []byte) {
 	if len(colors) < 32 || most > pixels*98/100 {
 		t.Errorf("screenshot looks blank: %d colours, the commonest on %d of %d pixels", len(colors), most, pixels)
 	}
+}
+
+// TestBrowserLargeCluster measures, without asserting, the report of the
+// 10,000-object cluster of the performance bar: how long writing it takes,
+// its size (asserted under 15 MB), and how long Chromium takes to load it
+// and to open a namespace cell.
+func TestBrowserLargeCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the 10,000-object cluster")
+	}
+	b := newBrowser(t)
+	var buf bytes.Buffer
+	if err := synth.Write(&buf, synth.Default()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(lint.Options{Paths: []string{"-"}, Stdin: &buf, Settings: model.DefaultSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := &report.Run{ToolVersion: "test", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects), Model: res.Model}
+	var page bytes.Buffer
+	start := time.Now()
+	if err := WriteReport(&page, run); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	t.Logf("10,000-object cluster: %d findings, page of %.1f MB written in %v", len(res.Findings), float64(page.Len())/1e6, took.Round(time.Millisecond))
+	if page.Len() > 15<<20 {
+		t.Errorf("the page is %d bytes, over 15 MB", page.Len())
+	}
+	path := filepath.Join(t.TempDir(), "cluster.html")
+	if err := os.WriteFile(path, page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load := b.open(t, path)
+	start = time.Now()
+	b.run(t, chromedp.Click(css(cell("ns-matrix", "team-000", "team-001"))), chromedp.WaitVisible(css("#wl-matrix")),
+		chromedp.Click(css(cell("wl-matrix", "team-000/svc-00[Deployment]", "team-001/svc-01[Deployment]"))), chromedp.WaitVisible(css("#why")))
+	open := time.Since(start)
+	t.Logf("Chromium: loaded and drew it in %v; opened a namespace cell and explained a pair in %v", load.Round(time.Millisecond), open.Round(time.Millisecond))
+	start = time.Now()
+	b.run(t, chromedp.Click(css("#tab-mesh")))
+	t.Logf("Chromium: drew the mesh layer (654,330 connections) in %v", time.Since(start).Round(time.Millisecond))
+	if why := b.text(t, "#why"); !strings.Contains(why, "team-000/svc-00[Deployment] ⇒ team-001/svc-01[Deployment]") {
+		t.Errorf("no explanation: %s", why)
+	}
+	b.noConsoleErrors(t)
 }

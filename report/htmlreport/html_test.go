@@ -319,3 +319,63 @@ func lookup(t *sideTable, other int, meshed bool) int {
 	}
 	return t.Default
 }
+
+// writeDiffReport writes the page of the change that fixes blocked-allow:
+// cart's NetworkPolicy admits web.
+func writeDiffReport(t *testing.T, out string) string {
+	t.Helper()
+	before := lintScenario(t, "testdata/manifests/blocked-allow")
+	after := lintScenario(t, "report/htmlreport/testdata/blocked-allow-fixed")
+	p := DiffPage(before.Model, after.Model, [2]string{"main", "fix-cart-netpol"}, after, Options{})
+	var buf bytes.Buffer
+	if err := Write(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A diff page holds both snapshots, labelled, and what differs between
+// them is there to mark: web to cart opens in the network layer.
+func TestDiffPage(t *testing.T) {
+	path := writeDiffReport(t, filepath.Join(t.TempDir(), "diff.html"))
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decodePage(t, page)
+	if !d.Diff || len(d.Snapshots) != 2 || d.Snapshots[0].Label != "main" || d.Snapshots[1].Label != "fix-cart-netpol" {
+		t.Fatalf("diff %v, %d snapshots", d.Diff, len(d.Snapshots))
+	}
+	for _, want := range []string{`id="diff-controls"`, "before: main", "after: fix-cart-netpol", "changed cells only"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	conn := func(s *Snapshot, layer connectivity.Layer, src, dst string) string {
+		index := map[string]int{}
+		for i, n := range s.Nodes {
+			index[n[0].(string)] = i
+		}
+		runs := s.Layers[layer][index[src]]
+		for k, end := 0, 0; k < len(runs); k += 3 {
+			first := end + int(runs[k])
+			if j := index[dst]; j >= first && j < first+int(runs[k+1]) {
+				return s.Conns[runs[k+2]][0].(string)
+			}
+			end = first + int(runs[k+1])
+		}
+		return ""
+	}
+	before, after := d.Snapshots[0], d.Snapshots[1]
+	web, cart := "shop/web[Deployment]", "shop/cart[Deployment]"
+	if b, a := conn(before, connectivity.LayerNetwork, web, cart), conn(after, connectivity.LayerNetwork, web, cart); b != "" || a != "TCP 7070" {
+		t.Errorf("web to cart, network: before %q, after %q; want nothing, then TCP 7070", b, a)
+	}
+	gw := "shop/gateway[Deployment]"
+	if b, a := conn(before, connectivity.LayerNetwork, gw, cart), conn(after, connectivity.LayerNetwork, gw, cart); b != a {
+		t.Errorf("gateway to cart changed: %q to %q", b, a)
+	}
+}

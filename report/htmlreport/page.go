@@ -22,6 +22,7 @@ import (
 
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/report"
 )
 
@@ -60,6 +61,19 @@ func WriteReport(w io.Writer, run *report.Run) error {
 		p.Snapshots = []*Snapshot{BuildSnapshot(run.Model, Options{})}
 	}
 	return Write(w, p)
+}
+
+// DiffPage is the page of a change: the connectivity before and after it,
+// the cells that differ marked, and a toggle between the two. Findings are
+// those of after (run may be nil).
+func DiffPage(before, after *model.Model, labels [2]string, run *report.Run, opts Options) *Page {
+	b, a := BuildSnapshot(before, opts), BuildSnapshot(after, opts)
+	b.Label, a.Label = labels[0], labels[1]
+	p := &Page{Title: "meshlint diff", Run: run, Snapshots: []*Snapshot{b, a}, Layer: connectivity.LayerEffective}
+	if run != nil {
+		p.ToolVersion, p.Paths = run.ToolVersion, run.Paths
+	}
+	return p
 }
 
 type pageData struct {

@@ -205,6 +205,20 @@
       }
       const changed = (layer, a, b) => S.length === 2 && (conn(S[0], layer, a, b) || [""])[0] !== (conn(S[1], layer, a, b) || [""])[0];
 
+      // The pairs whose conn differs between before and after: only pairs
+      // with a connection on either side can differ.
+      function changedPairs(layer) {
+        const texts = (s) => {
+          const m = new Map();
+          s.nodes.forEach((n, i) => { for (const [j, c] of row(s, layer, i)) m.set(n[0] + "\t" + s.nodes[j][0], s.conns[c][0]); });
+          return m;
+        };
+        const before = texts(S[0]), after = texts(S[1]), out = [];
+        for (const [k, v] of after) if (before.get(k) !== v) out.push(k.split("\t"));
+        for (const k of before.keys()) if (!after.has(k)) out.push(k.split("\t"));
+        return out;
+      }
+
       // Per layer and view, each namespace pair's tally.
       const tallies = {};
       function tally(layer, view) {
@@ -220,9 +234,7 @@
             if (v.conns.size < 4) v.conns.add(s.conns[c][0]);
           }
         });
-        if (S.length === 2) {
-          for (const a of ids) for (const b of ids) if (a !== b && changed(layer, a, b)) get(groupOf(a), groupOf(b)).changed++;
-        }
+        if (S.length === 2) for (const [a, b] of changedPairs(layer)) get(groupOf(a), groupOf(b)).changed++;
         return (tallies[key] = t);
       }
 
@@ -370,7 +382,8 @@
             why.append(d);
           }
         }
-        why.append(el("code", { class: "cmd", text: D.command.replace("SRC", a).replace("DST", b) }));
+        // The command reads the paths of the run: the after side of a diff.
+        if (state.view === S.length - 1) why.append(el("code", { class: "cmd", text: D.command.replace("SRC", a).replace("DST", b) }));
         if (focus) why.focus();
       }
 
