@@ -24,6 +24,9 @@ import (
 	"github.com/meshlint/meshlint/report"
 )
 
+// updateScreenshot rewrites the README's picture:
+//
+//	go test ./report/htmlreport -run '^TestBrowser$/screenshot' -update-screenshot
 var updateScreenshot = flag.Bool("update-screenshot", false, "rewrite the README's screenshot of the Bookinfo report (docs/report-bookinfo.png)")
 
 // chromium finds Debian's Chromium (scripts/test.sh installs it). Without

@@ -293,8 +293,9 @@
           const ports = [...v.conns].join("; ");
           const label = a + " to " + b + ": " + v.ok + " of " + n + " pairs allowed" + (v.cond ? ", " + v.cond + " only for some requests" : "") +
             (ports ? "; " + ports : "") + (v.changed ? "; " + v.changed + " changed" : "");
-          const td = el("td", { class: kind + (v.changed ? " changed" : ""), title: label, "aria-label": label, "data-a": a, "data-b": b },
-            sym + (kind === "mixed" ? " " + (v.ok + v.cond) + "/" + n : ""));
+          const open = state.open && state.open[0] === a && state.open[1] === b;
+          const td = el("td", { class: kind + (v.changed ? " changed" : "") + (open ? " active" : ""), title: label, "aria-label": label,
+            "aria-selected": String(open), "data-a": a, "data-b": b }, sym + (kind === "mixed" ? " " + (v.ok + v.cond) + "/" + n : ""));
           if (state.changedOnly && !v.changed) td.classList.add("dim");
           return td;
         };
@@ -308,7 +309,9 @@
           const ch = changed(layer, a, b);
           const text = c ? c[0] : layer === "mesh" ? "no TCP" : "No Connections";
           const label = a + " to " + b + ": " + word + ", " + text + (ch ? " (changed)" : "");
-          return el("td", { class: kind + (ch ? " changed" : ""), title: label, "aria-label": label, "data-a": a, "data-b": b }, sym + " " + (c ? c[0] : ""));
+          const chosen = state.pair && state.pair[0] === a && state.pair[1] === b;
+          return el("td", { class: kind + (ch ? " changed" : "") + (chosen ? " active" : ""), title: label, "aria-label": label,
+            "aria-selected": String(chosen), "data-a": a, "data-b": b }, sym + " " + (c ? c[0] : ""));
         };
       }
 
@@ -316,9 +319,16 @@
         const ns = $("#ns-matrix");
         ns.replaceChildren(matrix("namespaces", "namespaces, " + state.layer + " layer", groups, groups, nsCell(state.layer, state.view), (td) => {
           state.open = [td.dataset.a, td.dataset.b];
+          mark(ns, td);
           drawWorkloads(true);
         }));
         drawWorkloads(false);
+      }
+      // mark shows which cell is open.
+      function mark(root, td) {
+        for (const c of root.querySelectorAll("td.active")) { c.classList.remove("active"); c.setAttribute("aria-selected", "false"); }
+        td.classList.add("active");
+        td.setAttribute("aria-selected", "true");
       }
       function drawWorkloads(focus) {
         const wl = $("#wl-matrix");
@@ -326,7 +336,12 @@
         const [a, b] = state.open;
         wl.hidden = false;
         wl.replaceChildren(el("h3", { text: a + " → " + b + " (" + state.layer + ")" }),
-          matrix("workloads", "workloads of " + a + " to " + b, members.get(a), members.get(b),  wlCell(state.layer, state.view), (td) => { if (td.dataset.a !== td.dataset.b) { state.pair = [td.dataset.a, td.dataset.b]; showWhy(true); } }));
+          matrix("workloads", "workloads of " + a + " to " + b, members.get(a), members.get(b), wlCell(state.layer, state.view), (td) => {
+            if (td.dataset.a === td.dataset.b) return;
+            state.pair = [td.dataset.a, td.dataset.b];
+            mark(wl, td);
+            showWhy(true);
+          }));
         if (focus) { const td = wl.querySelector("td[tabindex='0']"); if (td) td.focus(); }
         if (state.pair) showWhy(false);
       }
