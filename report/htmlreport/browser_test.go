@@ -230,6 +230,22 @@ func TestBrowser(t *testing.T) {
 		b.noConsoleErrors(t)
 	})
 
+	t.Run("suppressed findings are dimmed and can be hidden", func(t *testing.T) {
+		b.open(t, writeLintReport(t, filepath.Join(dir, "suppressed.html"), "report/htmlreport/testdata/suppressed"))
+		row := `#findings-table tr.finding.suppressed`
+		if text := b.text(t, row); !strings.Contains(text, "the edge proxy in front of it filters") {
+			t.Errorf("the suppressed row reads %q, want its reason", text)
+		}
+		if opacity := eval[string](t, b, `getComputedStyle(document.querySelector("`+row+` td")).opacity`); opacity == "1" {
+			t.Errorf("the suppressed row is not dimmed (opacity %s)", opacity)
+		}
+		b.run(t, chromedp.Click(css("#f-suppressed")))
+		if n := eval[int](t, b, `document.querySelectorAll("#findings-table tr.finding:not([hidden])").length`); n != 1 {
+			t.Errorf("hiding suppressed findings leaves %d rows, want 1", n)
+		}
+		b.noConsoleErrors(t)
+	})
+
 	t.Run("a matrix cell explains the blocking NetworkPolicy", func(t *testing.T) {
 		b.open(t, blocked)
 		b.run(t, chromedp.Click(css(cell("ns-matrix", "shop", "shop"))),
