@@ -45,6 +45,9 @@ func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 	}
 	a := &Answer{Src: src, Dst: dst}
 	for _, e := range []*Endpoint{src, dst} {
+		if e.Workload != nil && e.Workload.Implied {
+			a.Notes = append(a.Notes, plain(0, e.Node.ID+" is not in the manifests: meshlint assumes it, as every cluster has it"))
+		}
 		if e.Workload != nil && len(e.Node.Workloads) > 1 {
 			a.Notes = append(a.Notes, plain(0, e.Node.ID+" stands for "+strconv.Itoa(len(e.Node.Workloads))+
 				" pods of one owner: the answer reads the first, at "+e.Workload.Object.Position("").String()))
