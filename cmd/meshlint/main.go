@@ -18,9 +18,6 @@ import (
 	"github.com/meshlint/meshlint/report"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
-
 // Exit codes of SPEC.md.
 const (
 	exitClean    = 0
@@ -40,16 +37,6 @@ func main() {
 		debug.SetGCPercent(50)
 	}
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
-}
-
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "dev"
 }
 
 // exitCode carries an exit code through urfave/cli without printing twice.
