@@ -76,7 +76,9 @@
         const [sevName, sevSym] = SEV[it.sev] || ["none", "?"];
         it.row = el("tr", { class: "finding" + (it.suppressed ? " suppressed" : ""), tabindex: "-1", "aria-expanded": "false" },
           el("td", { class: "sev-" + sevName }, el("span", { "aria-hidden": "true", text: sevSym + " " }), sevName),
-          el("td", {}, el("a", { href: it.rule[2], text: it.rule[0] }), " " + it.rule[1]),
+          // A help URI comes from the rule, or a user's Rego METADATA: link
+          // web pages only.
+          el("td", {}, /^https?:\/\//.test(it.rule[2]) ? el("a", { href: it.rule[2], text: it.rule[0] }) : it.rule[0], " " + it.rule[1]),
           el("td", { class: "loc", text: loc(it) }),
           el("td", { text: it.ns }),
           el("td", { class: "message", text: it.msg + (it.suppressed ? " (" + it.suppressed + ")" : "") }));
