@@ -12,9 +12,6 @@ import (
 // Evaluator is the authorization evaluator the layer decides with.
 func (ml *MeshLayer) Evaluator() *mesh.Evaluator { return ml.e }
 
-// Graph is the network graph the layer's nodes come from.
-func (ml *MeshLayer) Graph() *Graph { return ml.g }
-
 // DistinctSources are the workloads that some rule governing dst singles
 // out (by principal, namespace or service account); every other workload
 // gets the verdict of a stand-in with or without a mesh identity.

@@ -259,14 +259,3 @@ func (v *SideView) Match(other *Node, out []int32) (_ []int32, ok bool) {
 	}
 	return out, true
 }
-
-// PeerMatches reports whether a peer of a rule of the model (a pointer into
-// its Peers) takes in node n as the other side of a connection.
-func (g *Graph) PeerMatches(p *model.NetpolPeer, n *Node, source bool) bool {
-	pm := g.peerOf[p]
-	if pm == nil {
-		return false
-	}
-	e, ok := g.endpointAs(n, source)
-	return ok && pm.has(e)
-}
