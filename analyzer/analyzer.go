@@ -98,6 +98,9 @@ type Finding struct {
 	Fingerprint string
 	// Suppressed, when set, says why the finding is silenced.
 	Suppressed *Suppression
+	// Environments name the environments the finding holds in, when the
+	// run has several (set when they are merged).
+	Environments []string
 }
 
 // Suppression records how and why a finding was silenced.

@@ -53,6 +53,10 @@ type Config struct {
 	// manifests lack them.
 	ClusterServices *ClusterServices `yaml:"cluster-services,omitempty"`
 
+	// Environments, when listed, say which objects are applied to one
+	// cluster together, instead of the grouping meshlint works out.
+	Environments []Environment `yaml:"environments,omitempty"`
+
 	// Path is the file the config was read from; "" for no file.
 	Path string `yaml:"-"`
 
@@ -60,6 +64,14 @@ type Config struct {
 	// rules records where each rule name appears, for errors found later
 	// (an unknown rule is only known to be unknown once user policies load).
 	rules map[string]Pos
+}
+
+// Environment is one set of paths applied to one cluster together. Paths
+// are relative to the config file's directory in the file, and joined to it
+// after Load; an element may be a glob pattern (apps/*/overlays/prod).
+type Environment struct {
+	Name  string   `yaml:"name"`
+	Paths []string `yaml:"paths"`
 }
 
 // ClusterServices are the services every cluster has. meshlint stands them in
@@ -247,6 +259,15 @@ func checkKeys(n *yaml.Node, t reflect.Type, where string, at atFunc) error {
 				return err
 			}
 		}
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && v.Kind == yaml.SequenceNode {
+			for _, item := range v.Content {
+				if item.Kind == yaml.MappingNode {
+					if err := checkKeys(item, ft.Elem(), " in "+k.Value, at); err != nil {
+						return err
+					}
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -400,6 +421,58 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	for i, p := range c.Policies {
 		if !filepath.IsAbs(p) {
 			c.Policies[i] = filepath.Join(c.Dir(), filepath.FromSlash(p))
+		}
+	}
+	if _, n := get("environments"); n != nil {
+		if err := c.checkEnvironments(n, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkEnvironments wants a name and at least one path per environment,
+// names once each, and patterns that compile; it resolves the paths.
+func (c *Config) checkEnvironments(n *yaml.Node, at atFunc) error {
+	if n.Kind != yaml.SequenceNode {
+		return at(n, "environments: want a list of {name: NAME, paths: [PATH, ...]}")
+	}
+	seen := map[string]bool{}
+	for i, item := range n.Content {
+		env := c.Environments[i]
+		field := func(key string) *yaml.Node {
+			for k := 0; k+1 < len(item.Content); k += 2 {
+				if item.Content[k].Value == key {
+					return item.Content[k+1]
+				}
+			}
+			return item
+		}
+		if strings.TrimSpace(env.Name) == "" {
+			return at(field("name"), "environments: entry %d has no name", i+1)
+		}
+		if seen[env.Name] {
+			return at(field("name"), "environments: %q is listed twice", env.Name)
+		}
+		seen[env.Name] = true
+		if len(env.Paths) == 0 {
+			return at(field("paths"), "environments: %q lists no paths", env.Name)
+		}
+		paths := field("paths")
+		for j, p := range env.Paths {
+			pn := paths
+			if j < len(paths.Content) {
+				pn = paths.Content[j]
+			}
+			if strings.TrimSpace(p) == "" {
+				return at(pn, "environments: %q: empty path", env.Name)
+			}
+			if _, err := filepath.Match(p, ""); err != nil {
+				return at(pn, "environments: %q: path %q is not a valid pattern", env.Name, p)
+			}
+			if !filepath.IsAbs(p) {
+				env.Paths[j] = filepath.Join(c.Dir(), filepath.FromSlash(p))
+			}
 		}
 	}
 	return nil

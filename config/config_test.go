@@ -31,6 +31,12 @@ func TestParseErrors(t *testing.T) {
 		{"empty rule", "disable:\n  - MSH101\n  - \"\"\n", 3, "disable: empty entry"},
 		{"bad glob", "ignore:\n  - ok/\n  - \"[z-\"\n", 3, `ignore: pattern "[z-" is not a valid glob`},
 		{"cluster services not a mapping", "cluster-services: true\n", 1, "cannot unmarshal a boolean"},
+		{"environments not a list", "environments:\n  prod: [deploy/prod]\n", 2, "cannot unmarshal a mapping"},
+		{"environment without a name", "environments:\n  - paths: [a]\n", 2, "entry 1 has no name"},
+		{"environment named twice", "environments:\n  - {name: prod, paths: [a]}\n  - name: prod\n    paths: [b]\n", 3, `"prod" is listed twice`},
+		{"environment without paths", "environments:\n  - name: prod\n    paths: []\n", 3, `"prod" lists no paths`},
+		{"environment bad pattern", "environments:\n  - name: prod\n    paths:\n      - ok\n      - \"[z-\"\n", 5, `path "[z-" is not a valid pattern`},
+		{"environment unknown key", "environments:\n  - name: prod\n    path: [a]\n", 3, `unknown key "path" in environments (known keys: name, paths)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,12 +64,19 @@ fail-on: note
 policies: [policies, /abs/rego]
 namespace: apps
 cluster-services: {istiod: false}
+environments:
+  - name: prod
+    paths: [apps/*/overlays/prod, /abs/infra]
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(cfg.Policies, []string{filepath.FromSlash("/repo/policies"), "/abs/rego"}) {
 		t.Errorf("policies = %q, want them joined to the config's directory", cfg.Policies)
+	}
+	want := []Environment{{Name: "prod", Paths: []string{filepath.FromSlash("/repo/apps/*/overlays/prod"), "/abs/infra"}}}
+	if !reflect.DeepEqual(cfg.Environments, want) {
+		t.Errorf("environments = %+v, want %+v (paths joined to the config's directory)", cfg.Environments, want)
 	}
 	if cfg.FailOn != "note" || cfg.Namespace != "apps" || cfg.Severity["MSH101"] != "error" {
 		t.Errorf("decoded %+v", cfg)

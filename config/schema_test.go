@@ -108,6 +108,11 @@ func TestSchemaRejectsWhatLoadRejects(t *testing.T) {
 		"cluster-services: {istiod: maybe}\n",
 		"cluster-services: true\n",
 		"policies: [\"  \"]\n",
+		"environments: {prod: [deploy/prod]}\n",
+		"environments: [{name: prod}]\n",
+		"environments: [{name: prod, paths: []}]\n",
+		"environments: [{paths: [deploy/prod]}]\n",
+		"environments: [{name: prod, paths: [deploy/prod], path: x}]\n",
 		"- MSH101\n",
 	} {
 		if _, err := Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte(data)); err == nil {
@@ -156,6 +161,11 @@ func compare(t *testing.T, where string, schema map[string]any, typ reflect.Type
 			ft = ft.Elem()
 		}
 		sub, _ := props[key].(map[string]any)
+		if ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && sub != nil {
+			// A list of objects: its items are described under "items".
+			sub, _ = sub["items"].(map[string]any)
+			ft = ft.Elem()
+		}
 		if key == "" || sub == nil || ft.Kind() != reflect.Struct {
 			continue
 		}

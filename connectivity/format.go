@@ -62,6 +62,7 @@ func StreamConnlist(w io.Writer, each func(emit func(Connection))) error {
 type jsonListing struct {
 	Version     int              `json:"version"`
 	Layer       Layer            `json:"layer"`
+	Environment string           `json:"environment,omitempty"`
 	Connections []JSONConnection `json:"connections"`
 }
 
@@ -133,7 +134,7 @@ func (c Connection) Conn() string {
 
 // WriteJSON prints the listing as SPEC.md's graph JSON.
 func WriteJSON(w io.Writer, l *Listing) error {
-	out := jsonListing{Version: 1, Layer: l.Layer, Connections: l.JSONConnections()}
+	out := jsonListing{Version: 1, Layer: l.Layer, Environment: l.Environment, Connections: l.JSONConnections()}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -60,6 +60,8 @@ type Listing struct {
 	Layer       Layer
 	Nodes       []*Node // the nodes shown, sorted by ID
 	Connections []Connection
+	// Environment names the environment shown, when a run has several.
+	Environment string
 }
 
 // Options select what a Listing shows.

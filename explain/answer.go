@@ -53,7 +53,10 @@ type PortAnswer struct {
 
 // Answer is the whole explanation of connections from Src to Dst.
 type Answer struct {
-	Src, Dst *Endpoint
+	// Environment names the environment answered, when the run has
+	// several.
+	Environment string
+	Src, Dst    *Endpoint
 	// Notes say what the answer stands on (a node of several pod
 	// templates, an address range).
 	Notes []Reason

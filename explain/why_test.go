@@ -7,21 +7,32 @@ import (
 	"testing"
 
 	"github.com/meshlint/meshlint/connectivity"
-	"github.com/meshlint/meshlint/loader"
+	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
 )
 
-func loadScenario(t *testing.T, dir string) *model.Model {
+// loadScenario builds the model of each environment of a scenario.
+func loadScenario(t *testing.T, dir string) []*model.Model {
 	t.Helper()
-	res, err := loader.Load([]string{dir}, loader.Options{})
+	res, err := lint.Build(lint.Options{Paths: []string{dir}, Settings: model.DefaultSettings()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return model.Build(res, model.DefaultSettings())
+	var out []*model.Model
+	for _, e := range res.Environments {
+		out = append(out, e.Model)
+	}
+	return out
 }
 
 func scenarios(t *testing.T) []string {
-	dirs, err := filepath.Glob("../testdata/manifests/*")
+	all, err := filepath.Glob("../testdata/manifests/*")
+	var dirs []string
+	for _, d := range all {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			dirs = append(dirs, d)
+		}
+	}
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
@@ -47,7 +58,17 @@ func layerVerdict(v connectivity.Verdict, p Port) Verdict {
 func TestVerdictsAgreeWithGraph(t *testing.T) {
 	for _, dir := range scenarios(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			m := loadScenario(t, dir)
+			for _, m := range loadScenario(t, dir) {
+				verdictsAgreeWithGraph(t, m)
+			}
+		})
+	}
+}
+
+func verdictsAgreeWithGraph(t *testing.T, m *model.Model) {
+	t.Helper()
+	{
+		{
 			g := connectivity.Network(m)
 			ml := connectivity.Mesh(m)
 			listings := map[connectivity.Layer]map[[2]*connectivity.Node]connectivity.Verdict{}
@@ -105,7 +126,7 @@ func TestVerdictsAgreeWithGraph(t *testing.T) {
 			if pairs == 0 {
 				t.Fatal("no pair checked")
 			}
-		})
+		}
 	}
 }
 
@@ -117,8 +138,7 @@ func endpointOf(n *connectivity.Node) *Endpoint {
 }
 
 func TestResolve(t *testing.T) {
-	m := loadScenario(t, "../testdata/manifests/seed")
-	g := connectivity.Network(m)
+	g := connectivity.Network(loadScenario(t, "../testdata/manifests/seed")[0])
 	tests := []struct {
 		name    string
 		source  bool
@@ -164,7 +184,7 @@ metadata: {name: api, namespace: b}
 	if err := os.WriteFile(filepath.Join(dir, "pods.yaml"), []byte(manifests), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	g := connectivity.Network(loadScenario(t, dir))
+	g := connectivity.Network(loadScenario(t, dir)[0])
 	_, err := Resolve(g, "api", true)
 	if err == nil || !strings.Contains(err.Error(), "a/api[Pod], b/api[Pod]") {
 		t.Fatalf("error %v, want both namespaces named", err)

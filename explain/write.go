@@ -14,6 +14,9 @@ import (
 // and its reasons, those with a place in a file led by file:line:col.
 func WriteText(w io.Writer, a *Answer) error {
 	bw := bufio.NewWriter(w)
+	if a.Environment != "" {
+		fmt.Fprintf(bw, "# environment: %s\n", a.Environment)
+	}
 	fmt.Fprintf(bw, "why %s => %s\n", a.Src.Name(), a.Dst.Name())
 	for _, n := range a.Notes {
 		fmt.Fprintf(bw, "note: %s\n", n.Message)
@@ -36,11 +39,12 @@ func WriteText(w io.Writer, a *Answer) error {
 }
 
 type jsonAnswer struct {
-	Version int          `json:"version"`
-	Src     string       `json:"src"`
-	Dst     string       `json:"dst"`
-	Notes   []jsonReason `json:"notes,omitempty"`
-	Ports   []jsonPort   `json:"ports"`
+	Version     int          `json:"version"`
+	Environment string       `json:"environment,omitempty"`
+	Src         string       `json:"src"`
+	Dst         string       `json:"dst"`
+	Notes       []jsonReason `json:"notes,omitempty"`
+	Ports       []jsonPort   `json:"ports"`
 }
 
 type jsonPort struct {
@@ -83,7 +87,7 @@ func jsonReasons(rs []Reason) []jsonReason {
 
 // WriteJSON prints the answer for scripts.
 func WriteJSON(w io.Writer, a *Answer) error {
-	out := jsonAnswer{Version: 1, Src: a.Src.Name(), Dst: a.Dst.Name(), Notes: jsonReasons(a.Notes), Ports: []jsonPort{}}
+	out := jsonAnswer{Version: 1, Environment: a.Environment, Src: a.Src.Name(), Dst: a.Dst.Name(), Notes: jsonReasons(a.Notes), Ports: []jsonPort{}}
 	if len(a.Notes) == 0 {
 		out.Notes = nil
 	}

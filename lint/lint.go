@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/envs"
 	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/rules"
@@ -34,14 +36,48 @@ type Options struct {
 	// Strict ignores the suppressions written in the manifests (annotations
 	// and meshlint:ignore comments): every finding is reported.
 	Strict bool
+	// Environments are those the config file declares; without any, the
+	// loaded parts decide (package envs).
+	Environments []envs.Declared
+	// Environment, when set, keeps only the environment of that name.
+	Environment string
 }
 
 // Result is one run's outcome.
 type Result struct {
-	Model    *model.Model
-	Rules    []*analyzer.Rule
+	// Loaded is everything the paths held, all environments together.
+	Loaded *loader.Result
+	// Split says how the loaded parts were grouped into environments.
+	Split *envs.Split
+	// Environments hold one model each (and, after Run, its findings), in
+	// the order of Split.Envs; one unnamed environment in most runs.
+	Environments []*Environment
+	// Model is the first environment's model: the only one when the run has
+	// one environment.
+	Model *model.Model
+	Rules []*analyzer.Rule
+	// Findings are those of every environment, merged: a finding that holds
+	// in several is listed once, with their names in Environments when the
+	// run has more than one. Sorted by file, line, column and rule.
 	Findings []analyzer.Finding
+	// LoadTime is how long loading took.
+	LoadTime time.Duration
 }
+
+// Environment is one environment's model and findings.
+type Environment struct {
+	Name  string
+	Env   *envs.Env
+	Model *model.Model
+	// Findings are this environment's alone, suppressions applied.
+	Findings []analyzer.Finding
+	// ModelTime and RulesTime are how long the model and the rules took.
+	ModelTime, RulesTime time.Duration
+}
+
+// Several reports whether the run has more than one environment: reports
+// then name the environments of each finding.
+func (r *Result) Several() bool { return len(r.Environments) > 1 }
 
 // SelectRules applies enable, disable and severity overrides to the
 // available rules. Unknown names are an error: a typo must not silently turn
@@ -118,14 +154,10 @@ func SplitList(items []string) []string {
 	return out
 }
 
-// Run loads the paths and runs the selected rules. An error means the run
-// failed (exit code 2).
-func Run(opts Options) (*Result, error) {
-	available := append(append([]*analyzer.Rule(nil), rules.All()...), opts.ExtraRules...)
-	selected, err := SelectRules(available, opts.Enable, opts.Disable, opts.Severity)
-	if err != nil {
-		return nil, err
-	}
+// Build loads the paths and builds one model per environment, running no
+// rules: what graph, diff and why read.
+func Build(opts Options) (*Result, error) {
+	start := time.Now()
 	res, err := loader.Load(opts.Paths, loader.Options{
 		DefaultNamespace: opts.Settings.DefaultNamespace,
 		AllowRemote:      opts.AllowRemote,
@@ -136,10 +168,82 @@ func Run(opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := model.Build(res, opts.Settings)
-	findings := analyzer.Run(m, selected)
-	if !opts.Strict {
-		suppress.Apply(m, findings)
+	out := &Result{Loaded: res, LoadTime: time.Since(start)}
+	out.Split = envs.Group(res, opts.Environments)
+	selected := out.Split.Envs
+	if opts.Environment != "" {
+		e, err := envs.Pick(selected, opts.Environment)
+		if err != nil {
+			return nil, err
+		}
+		selected = []*envs.Env{e}
 	}
-	return &Result{Model: m, Rules: selected, Findings: findings}, nil
+	for _, e := range selected {
+		start := time.Now()
+		m := model.Build(e.Loaded, opts.Settings)
+		out.Environments = append(out.Environments, &Environment{Name: e.Name, Env: e, Model: m, ModelTime: time.Since(start)})
+	}
+	if len(out.Environments) > 0 {
+		out.Model = out.Environments[0].Model
+	}
+	return out, nil
+}
+
+// Run loads the paths and runs the selected rules in every environment. An
+// error means the run failed (exit code 2).
+func Run(opts Options) (*Result, error) {
+	available := append(append([]*analyzer.Rule(nil), rules.All()...), opts.ExtraRules...)
+	selected, err := SelectRules(available, opts.Enable, opts.Disable, opts.Severity)
+	if err != nil {
+		return nil, err
+	}
+	out, err := Build(opts)
+	if err != nil {
+		return nil, err
+	}
+	out.Rules = selected
+	for _, e := range out.Environments {
+		start := time.Now()
+		e.Findings = analyzer.Run(e.Model, selected)
+		if !opts.Strict {
+			suppress.Apply(e.Model, e.Findings)
+		}
+		e.RulesTime = time.Since(start)
+	}
+	out.Findings = merge(out)
+	return out, nil
+}
+
+// merge lists each finding once, with the environments it holds in when
+// the run has several (SPEC.md: left out when it has one).
+func merge(r *Result) []analyzer.Finding {
+	if len(r.Environments) == 1 {
+		return r.Environments[0].Findings
+	}
+	var out []analyzer.Finding
+	index := map[string]int{}
+	for _, e := range r.Environments {
+		for _, f := range e.Findings {
+			key := mergeKey(f)
+			if i, ok := index[key]; ok {
+				out[i].Environments = append(out[i].Environments, e.Name)
+				continue
+			}
+			index[key] = len(out)
+			f.Environments = []string{e.Name}
+			out = append(out, f)
+		}
+	}
+	analyzer.Sort(out)
+	return out
+}
+
+// mergeKey is what makes two environments' findings one: the same rule
+// saying the same thing at the same place, and silenced (or not) alike.
+func mergeKey(f analyzer.Finding) string {
+	obj := ""
+	if f.Object != nil {
+		obj = f.Object.APIVersion + "/" + f.Object.String()
+	}
+	return strings.Join([]string{f.Rule.ID, f.Pos.String(), obj, f.Path, f.Message, fmt.Sprint(f.Suppressed != nil)}, "\x00")
 }

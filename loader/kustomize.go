@@ -93,8 +93,8 @@ func withOriginAnnotations(data []byte) []byte {
 }
 
 // kustomizationRefs lists what the kustomization in dir draws on, following
-// the local kustomizations it includes: their directories (absolute), and
-// the remote resources, bases and components.
+// the local kustomizations it includes: the directories and files of its
+// resources, bases and components (absolute), and the remote ones.
 func kustomizationRefs(dir string, seen map[string]bool) (local, remote []string) {
 	file := KustomizationFile(dir)
 	abs, _ := filepath.Abs(dir)
@@ -117,10 +117,10 @@ func kustomizationRefs(dir string, seen map[string]bool) (local, remote []string
 	for _, ref := range append(append(k.Resources, k.Bases...), k.Components...) {
 		path := filepath.Join(dir, ref)
 		if info, err := os.Stat(path); err == nil {
+			if refAbs, err := filepath.Abs(path); err == nil {
+				local = append(local, refAbs)
+			}
 			if info.IsDir() {
-				if refAbs, err := filepath.Abs(path); err == nil {
-					local = append(local, refAbs)
-				}
 				l, r := kustomizationRefs(path, seen)
 				local, remote = append(local, l...), append(remote, r...)
 			}
@@ -148,7 +148,7 @@ func (l *loader) buildFound() error {
 		if abs, err := filepath.Abs(dir); err == nil && included[abs] {
 			continue
 		}
-		if err := l.loadKustomization(dir); err != nil {
+		if err := l.loadKustomization(dir, false); err != nil {
 			return err
 		}
 	}
@@ -164,7 +164,7 @@ func looksRemote(ref string) bool {
 	return strings.Contains(first, ".") && first != "." && first != ".." && !strings.HasSuffix(first, ".yaml") && !strings.HasSuffix(first, ".yml")
 }
 
-func (l *loader) loadKustomization(dir string) error {
+func (l *loader) loadKustomization(dir string, named bool) error {
 	display := l.display(dir)
 	if !l.opts.AllowRemote {
 		if _, remote := kustomizationRefs(dir, map[string]bool{}); len(remote) > 0 {
@@ -182,12 +182,18 @@ func (l *loader) loadKustomization(dir string) error {
 		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
 	}
 	l.flush() // objects stay in the order their files and builds were found
+	l.part = l.kustomizationPart(dir, named)
 	sources := map[string][]*manifest.Object{}
 	for _, res := range resources.Resources() {
 		l.addBuiltResource(dir, res, sources)
 	}
 	// Count the files the resources came from, as a plain directory would.
-	l.res.Files += max(len(sources), 1)
+	if len(sources) == 0 {
+		l.countFile(display)
+	}
+	for src := range sources {
+		l.countFile(l.display(src))
+	}
 	return nil
 }
 
@@ -264,6 +270,7 @@ func (l *loader) sourceObjects(path string) []*manifest.Object {
 		return nil
 	}
 	sub := &loader{opts: l.opts, res: &Result{}, seenDirs: map[string]bool{}}
+	sub.part = sub.filePart(l.display(path), path)
 	sub.parseFile(l.display(path), data)
 	sub.flush()
 	return sub.res.Objects

@@ -51,6 +51,12 @@ type Result struct {
 	Problems []Problem
 	Files    int // files read (including those with problems)
 	Skipped  int // documents that are not Kubernetes objects
+	// Parts are the units the objects came in (the plain manifests, each
+	// kustomization built), in the order they were first met; each object
+	// and problem belongs to one.
+	Parts []*Part
+
+	objectPart []int32 // index in Parts of each object
 }
 
 // StdinName is the file name findings use for objects read from stdin.
@@ -93,6 +99,31 @@ type loader struct {
 	// once); found are those met while walking, built at the end unless
 	// another kustomization includes them.
 	built, found []string
+	// part is the index in res.Parts of the part being loaded.
+	part int32
+	// counted are the files counted in res.Files.
+	counted map[string]bool
+}
+
+func (l *loader) current() *Part { return l.res.Parts[l.part] }
+
+// countFile counts a file (as shown) read for the current part; the run
+// counts each file once, however many builds read it.
+func (l *loader) countFile(name string) {
+	l.current().Files++
+	if !l.counted[name] {
+		if l.counted == nil {
+			l.counted = map[string]bool{}
+		}
+		l.counted[name] = true
+		l.res.Files++
+	}
+}
+
+// skip counts a document that is not a Kubernetes object.
+func (l *loader) skip() {
+	l.res.Skipped++
+	l.current().Skipped++
 }
 
 func (l *loader) display(path string) string {
@@ -120,7 +151,8 @@ func (l *loader) loadPath(p string) error {
 		if err != nil {
 			return fmt.Errorf("reading standard input: %w", err)
 		}
-		l.res.Files++
+		l.part = l.filePart(StdinName, "")
+		l.countFile(StdinName)
 		l.parseFile(StdinName, data)
 		return nil
 	}
@@ -150,7 +182,7 @@ func (l *loader) loadDir(dir string, named bool) error {
 	if k := KustomizationFile(dir); k != "" {
 		if named {
 			l.built = append(l.built, dir)
-			return l.loadKustomization(dir)
+			return l.loadKustomization(dir, true)
 		}
 		l.found = append(l.found, dir)
 		return nil
@@ -192,7 +224,8 @@ func (l *loader) loadDir(dir string, named bool) error {
 
 func (l *loader) loadFile(path string) {
 	name := l.display(path)
-	l.res.Files++
+	l.part = l.filePart(name, path)
+	l.countFile(name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		l.problem(manifest.Position{File: name}, "cannot read file: %v", err)
@@ -202,7 +235,10 @@ func (l *loader) loadFile(path string) {
 }
 
 func (l *loader) problem(pos manifest.Position, format string, args ...any) {
-	l.res.Problems = append(l.res.Problems, Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	p := Problem{Pos: pos, Message: fmt.Sprintf(format, args...)}
+	l.res.Problems = append(l.res.Problems, p)
+	part := l.current()
+	part.Problems = append(part.Problems, p)
 }
 
 // pendingFile is a file read but not parsed yet: files are parsed together,
@@ -210,11 +246,12 @@ func (l *loader) problem(pos manifest.Position, format string, args ...any) {
 type pendingFile struct {
 	name string
 	data []byte
+	part int32
 }
 
-// parseFile queues a file for parsing.
+// parseFile queues a file for parsing, in the current part.
 func (l *loader) parseFile(name string, data []byte) {
-	l.pending = append(l.pending, pendingFile{name: name, data: data})
+	l.pending = append(l.pending, pendingFile{name: name, data: data, part: l.part})
 }
 
 // parsedDoc is one document's parse result.
@@ -243,6 +280,7 @@ func (l *loader) flush() {
 	var jobs []job
 	docsOf := make([][]int, len(files))
 	for i, f := range files {
+		l.part = f.part
 		if bytes.IndexByte(f.data, 0) >= 0 {
 			l.problem(manifest.Position{File: f.name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
 			continue
@@ -276,6 +314,7 @@ func (l *loader) flush() {
 	}
 	wg.Wait()
 	for i, f := range files {
+		l.part = f.part
 		for _, j := range docsOf[i] {
 			r := results[j]
 			for _, root := range r.roots {
@@ -406,7 +445,7 @@ func (l *loader) addDocument(name string, n *manifest.Node) {
 		return
 	}
 	if n.Kind != manifest.MappingNode {
-		l.res.Skipped++ // a scalar or a list: not a Kubernetes object
+		l.skip() // a scalar or a list: not a Kubernetes object
 		return
 	}
 	l.addObject(name, n, "")
@@ -417,7 +456,7 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 	apiVersion := manifest.MapGet(n, "apiVersion")
 	kind := manifest.MapGet(n, "kind")
 	if apiVersion == nil && kind == nil {
-		l.res.Skipped++
+		l.skip()
 		return
 	}
 	av, k := manifest.ScalarString(apiVersion), manifest.ScalarString(kind)
@@ -471,6 +510,9 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 		obj.Namespace = l.opts.DefaultNamespace
 	}
 	l.res.Objects = append(l.res.Objects, obj)
+	l.res.objectPart = append(l.res.objectPart, l.part)
+	part := l.current()
+	part.Objects = append(part.Objects, obj)
 }
 
 // withTypeMeta returns a copy of a typed list's item (a PodList's) with the

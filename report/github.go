@@ -49,7 +49,7 @@ func WriteGitHub(out io.Writer, run *Run) error {
 			}
 		}
 		props = append(props, "title="+escapeProperty(f.Rule.ID+" "+f.Rule.Name))
-		msg := f.Message
+		msg := f.Message + inEnvironments(f)
 		for _, r := range f.Related {
 			msg += "\n" + loc.repoPath(r.Pos.File)
 			if r.Pos.Line > 0 {

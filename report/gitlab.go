@@ -68,7 +68,7 @@ func WriteGitLab(w io.Writer, run *Run) error {
 			EngineVersion: run.ToolVersion,
 			Type:          "issue",
 			CheckName:     f.Rule.ID,
-			Description:   f.Rule.ID + " " + f.Rule.Name + ": " + f.Message,
+			Description:   f.Rule.ID + " " + f.Rule.Name + ": " + f.Message + inEnvironments(f),
 			Categories:    []string{"Security"},
 			Severity:      GitLabSeverity(f.Severity),
 			Fingerprint:   keys[i],

@@ -26,15 +26,16 @@ type jsonSuppression struct {
 }
 
 type jsonFinding struct {
-	Rule        string           `json:"rule"`
-	Name        string           `json:"name"`
-	Severity    string           `json:"severity"`
-	Message     string           `json:"message"`
-	Object      *manifest.Ref    `json:"object,omitempty"`
-	Location    jsonLocation     `json:"location"`
-	Related     []jsonRelated    `json:"related,omitempty"`
-	Fingerprint string           `json:"fingerprint"`
-	Suppressed  *jsonSuppression `json:"suppressed,omitempty"`
+	Rule         string           `json:"rule"`
+	Name         string           `json:"name"`
+	Severity     string           `json:"severity"`
+	Message      string           `json:"message"`
+	Object       *manifest.Ref    `json:"object,omitempty"`
+	Location     jsonLocation     `json:"location"`
+	Related      []jsonRelated    `json:"related,omitempty"`
+	Environments []string         `json:"environments,omitempty"`
+	Fingerprint  string           `json:"fingerprint"`
+	Suppressed   *jsonSuppression `json:"suppressed,omitempty"`
 }
 
 type jsonReport struct {
@@ -73,13 +74,14 @@ func WriteJSON(w io.Writer, run *Run) error {
 	}
 	for _, f := range run.Findings {
 		jf := jsonFinding{
-			Rule:        f.Rule.ID,
-			Name:        f.Rule.Name,
-			Severity:    f.Severity.String(),
-			Message:     f.Message,
-			Object:      f.Object,
-			Location:    location(f.Pos),
-			Fingerprint: f.Fingerprint,
+			Rule:         f.Rule.ID,
+			Name:         f.Rule.Name,
+			Severity:     f.Severity.String(),
+			Message:      f.Message,
+			Object:       f.Object,
+			Location:     location(f.Pos),
+			Environments: f.Environments,
+			Fingerprint:  f.Fingerprint,
 		}
 		for _, r := range f.Related {
 			jf.Related = append(jf.Related, jsonRelated{Object: r.Object, Location: location(r.Pos), Message: r.Message})

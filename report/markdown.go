@@ -76,7 +76,7 @@ func mdRule(run *Run, r *analyzer.Rule) string {
 }
 
 func mdMessage(loc *locator, f analyzer.Finding) string {
-	s := mdText(f.Message)
+	s := mdText(f.Message + inEnvironments(f))
 	for _, r := range f.Related {
 		s += "<br>↳ " + mdCode(mdPos(loc, r.Pos)) + " " + mdText(r.Message)
 	}

@@ -30,9 +30,13 @@ type Run struct {
 	// Category keeps several SARIF uploads of one commit apart
 	// (automationDetails.id); empty derives it from Paths.
 	Category string
-	// Model is what the findings were found in, for formats that show more
-	// than findings (HTML: connectivity); nil leaves that out.
-	Model *model.Model
+	// Environments name the run's environments when it has several; each
+	// finding then names those it holds in.
+	Environments []string
+	// Models are what the findings were found in, one per environment in
+	// the order of Environments (one when the run has one), for formats that
+	// show more than findings (HTML: connectivity); nil leaves that out.
+	Models []*model.Model
 }
 
 // Writer writes one format.
@@ -82,4 +86,16 @@ func (run *Run) Active() []analyzer.Finding {
 		}
 	}
 	return out
+}
+
+// inEnvironments says, for text formats, which environments a finding holds
+// in: "" when the run has one.
+func inEnvironments(f analyzer.Finding) string {
+	switch len(f.Environments) {
+	case 0:
+		return ""
+	case 1:
+		return " (environment " + f.Environments[0] + ")"
+	}
+	return " (environments " + strings.Join(f.Environments, ", ") + ")"
 }

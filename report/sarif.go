@@ -129,6 +129,9 @@ func WriteSARIF(w io.Writer, run *Run) error {
 		if f.Suppressed != nil {
 			res.AddSuppression(sarifSuppression(f.Suppressed, keys[i], primary))
 		}
+		if len(f.Environments) > 0 {
+			res.Properties = sarif.Properties{"environments": f.Environments}
+		}
 		sr.AddResult(res)
 	}
 	log.AddRun(sr)

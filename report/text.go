@@ -35,8 +35,8 @@ func WriteText(out io.Writer, run *Run, color bool) error {
 			}
 			file = f.Pos.File
 		}
-		fmt.Fprintf(w, "%s: %s: %s %s\n", paint(colorBold, f.Pos.String()), paint(severityColor(f.Severity), f.Severity.String()),
-			f.Message, paint(colorDim, "["+f.Rule.ID+" "+f.Rule.Name+"]"))
+		fmt.Fprintf(w, "%s: %s: %s %s%s\n", paint(colorBold, f.Pos.String()), paint(severityColor(f.Severity), f.Severity.String()),
+			f.Message, paint(colorDim, "["+f.Rule.ID+" "+f.Rule.Name+"]"), inEnvironments(f))
 		for _, r := range f.Related {
 			fmt.Fprintf(w, "    %s: %s\n", r.Pos.String(), r.Message)
 		}
@@ -63,6 +63,9 @@ func Summary(run *Run) string {
 	c := analyzer.Counts(run.Findings)
 	suppressed := len(run.Findings) - len(run.Active())
 	s := fmt.Sprintf("%d objects in %d files", run.Objects, run.Files)
+	if n := len(run.Environments); n > 1 {
+		s += fmt.Sprintf(" (%d environments)", n)
+	}
 	if run.Skipped > 0 {
 		s += fmt.Sprintf(", skipped %d non-Kubernetes documents", run.Skipped)
 	}

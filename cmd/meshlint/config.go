@@ -12,8 +12,8 @@ import (
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/baseline"
 	"github.com/meshlint/meshlint/config"
+	"github.com/meshlint/meshlint/envs"
 	"github.com/meshlint/meshlint/lint"
-	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/rules"
 )
@@ -266,7 +266,18 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 		}
 	}
 	opts.Strict = opts.Strict || c.Bool("strict")
+	opts.Environments = declaredEnvironments(cfg)
+	opts.Environment = c.String("environment")
 	return nil
+}
+
+// declaredEnvironments are the config file's environments, for package envs.
+func declaredEnvironments(cfg *config.Config) []envs.Declared {
+	var out []envs.Declared
+	for _, e := range cfg.Environments {
+		out = append(out, envs.Declared{Name: e.Name, Paths: e.Paths})
+	}
+	return out
 }
 
 // blameConfig names the config line of a rule that does not exist, when the
@@ -309,9 +320,10 @@ func namedIn(name string, list []string) bool {
 	return false
 }
 
-// loadModel reads paths into a model with the mesh settings of the flags and
-// the config file, for the commands that run no rules (graph, migrate).
-func loadModel(c *cli.Context, paths []string) (*model.Model, error) {
+// loadEnvironments reads paths into one model per environment with the mesh
+// settings of the flags and the config file, for the commands that run no
+// rules (graph, migrate).
+func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 	cfg, err := loadConfig(c)
 	if err != nil {
 		return nil, err
@@ -322,14 +334,13 @@ func loadModel(c *cli.Context, paths []string) (*model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := loader.Load(paths, loader.Options{
-		DefaultNamespace: settings.DefaultNamespace,
-		AllowRemote:      c.Bool("allow-remote"),
-		Stdin:            c.App.Reader,
-		Ignore:           cfg.IgnoreFunc(wd),
+	return lint.Build(lint.Options{
+		Paths:        paths,
+		Stdin:        c.App.Reader,
+		AllowRemote:  c.Bool("allow-remote"),
+		Settings:     settings,
+		Ignore:       cfg.IgnoreFunc(wd),
+		Environments: declaredEnvironments(cfg),
+		Environment:  c.String("environment"),
 	})
-	if err != nil {
-		return nil, err
-	}
-	return model.Build(res, settings), nil
 }

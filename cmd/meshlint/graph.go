@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/report/htmlreport"
 )
@@ -50,27 +51,49 @@ func graphAction(c *cli.Context) error {
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
 	}
 
-	m, err := loadModel(c, paths)
+	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
-	warnLeftOut(c, m)
-
+	warnLeftOut(c, res)
 	if format == "html" {
-		// The page shows every layer (--layer picks the one shown first)
-		// and every workload: --focus is for the text formats.
-		if c.String("focus") != "" {
-			return errors.New("--focus: not with --format html, whose matrix shows every workload")
-		}
-		snap := htmlreport.BuildSnapshot(m, htmlreport.Options{ShowImplied: c.Bool("show-implied")})
-		return htmlreport.Write(c.App.Writer, &htmlreport.Page{
-			Title: "meshlint connectivity", ToolVersion: toolVersion(), Paths: paths,
-			Snapshots: []*htmlreport.Snapshot{snap}, Layer: layer,
-		})
+		return writeGraphPage(c, res, layer, paths)
 	}
+	for i, e := range res.Environments {
+		if res.Several() {
+			if i > 0 {
+				fmt.Fprintln(c.App.Writer)
+			}
+			if format != "json" {
+				fmt.Fprintln(c.App.Writer, environmentHeader(format, e.Name))
+			}
+		}
+		if err := writeGraph(c, e.Model, layer, format, e.Name, res.Several()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// environmentHeader opens one environment's graph when a run has several,
+// as a comment of the format.
+func environmentHeader(format, name string) string {
+	switch format {
+	case "dot":
+		return "// environment: " + name
+	case "mermaid":
+		return "%% environment: " + name
+	}
+	return "# environment: " + name
+}
+
+// writeGraph prints one environment's connectivity; named says whether the
+// JSON names the environment (the run has several).
+func writeGraph(c *cli.Context, m *model.Model, layer connectivity.Layer, format, env string, named bool) error {
 	g := connectivity.Network(m)
 	opts := connectivity.Options{ShowImplied: c.Bool("show-implied")}
 	if name := c.String("focus"); name != "" {
+		var err error
 		if opts.Focus, err = g.FindFocus([]string{name}); err != nil {
 			return fmt.Errorf("--focus: %w", err)
 		}
@@ -91,22 +114,53 @@ func graphAction(c *cli.Context) error {
 	default:
 		listing = connectivity.Mesh(m).Effective(opts)
 	}
+	if named {
+		listing.Environment = env
+	}
 	return connectivity.Write(c.App.Writer, format, listing)
 }
 
 // warnLeftOut tells, on stderr, what the graph does not stand on: documents
 // that are not manifests, and fields the API would refuse. lint reports them.
-func warnLeftOut(c *cli.Context, m *model.Model) {
+func warnLeftOut(c *cli.Context, res *lint.Result) {
 	w := c.App.ErrWriter
-	if m.Skipped > 0 {
-		fmt.Fprintf(w, "meshlint: skipped %d non-Kubernetes documents\n", m.Skipped)
+	loaded := res.Loaded
+	if len(res.Environments) == 1 {
+		loaded = res.Environments[0].Env.Loaded
 	}
-	if n := len(m.Problems); n > 0 {
+	if loaded.Skipped > 0 {
+		fmt.Fprintf(w, "meshlint: skipped %d non-Kubernetes documents\n", loaded.Skipped)
+	}
+	if n := len(loaded.Problems); n > 0 {
 		fmt.Fprintf(w, "meshlint: %d documents are not valid manifests and are left out (see meshlint lint)\n", n)
 	}
-	if n := len(m.SpecErrors); n > 0 {
-		fmt.Fprintf(w, "meshlint: %d fields fail validation and are left out (see meshlint lint)\n", n)
+	for _, e := range res.Environments {
+		if n := len(e.Model.SpecErrors); n > 0 {
+			where := ""
+			if res.Several() {
+				where = " in environment " + e.Name
+			}
+			fmt.Fprintf(w, "meshlint: %d fields fail validation%s and are left out (see meshlint lint)\n", n, where)
+		}
 	}
+}
+
+// writeGraphPage writes the HTML page of the connectivity, every
+// environment's when there are several. It shows every layer (--layer picks
+// the one shown first) and every workload: --focus is for the text formats.
+func writeGraphPage(c *cli.Context, res *lint.Result, layer connectivity.Layer, paths []string) error {
+	if c.String("focus") != "" {
+		return errors.New("--focus: not with --format html, whose matrix shows every workload")
+	}
+	p := &htmlreport.Page{Title: "meshlint connectivity", ToolVersion: toolVersion(), Paths: paths, Layer: layer}
+	for _, e := range res.Environments {
+		snap := htmlreport.BuildSnapshot(e.Model, htmlreport.Options{ShowImplied: c.Bool("show-implied")})
+		if res.Several() {
+			snap.Label = e.Name
+		}
+		p.Snapshots = append(p.Snapshots, snap)
+	}
+	return htmlreport.Write(c.App.Writer, p)
 }
 
 // graphFormats are connectivity's formats and the HTML page.

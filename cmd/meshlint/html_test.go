@@ -55,3 +55,22 @@ func TestHTMLFromTheCommandLine(t *testing.T) {
 		}
 	})
 }
+
+// A run of several environments shows each one's connectivity, to choose
+// between.
+func TestHTMLEnvironments(t *testing.T) {
+	for _, args := range [][]string{
+		{"--fail-on", "none", "--format", "html", "testdata/manifests/overlays"},
+		{"graph", "--format", "html", "testdata/manifests/overlays"},
+	} {
+		code, out, errOut := runMeshlint(t, "", args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		for _, want := range []string{`aria-label="Environment"`, "environment: testdata/manifests/overlays/prod", "environment: testdata/manifests/overlays/staging"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: the page lacks %q", args, want)
+			}
+		}
+	}
+}

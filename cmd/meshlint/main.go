@@ -109,6 +109,7 @@ func settingsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root namespace (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "namespace istiod runs in"},
 		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
+		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "lint only the environment `NAME` (an overlay's path, or a name the config file gives)"},
 	}
 }
 
@@ -180,21 +181,14 @@ func lintAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := policyCheck(res.Model); err != nil {
-		return err
+	for _, e := range res.Environments {
+		if err := policyCheck(e.Model); err != nil {
+			return err
+		}
 	}
-	run := &report.Run{
-		ToolVersion: toolVersion(),
-		Findings:    res.Findings,
-		Rules:       res.Rules,
-		Objects:     len(res.Model.Objects),
-		Files:       res.Model.Files,
-		Skipped:     res.Model.Skipped,
-		HelpBase:    HelpBase,
-		Paths:       paths,
-		Category:    c.String("sarif-category"),
-		Model:       res.Model,
-	}
+	run := newReportRun(res)
+	run.Paths = paths
+	run.Category = c.String("sarif-category")
 	for _, e := range extras {
 		if err := writeFile(e.path, e.write, run); err != nil {
 			return err
@@ -216,6 +210,31 @@ func lintAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// newReportRun is what the reports need of a lint result: with one
+// environment picked out of several, the counts are that environment's.
+func newReportRun(res *lint.Result) *report.Run {
+	loaded := res.Loaded
+	if len(res.Environments) == 1 {
+		loaded = res.Environments[0].Env.Loaded
+	}
+	run := &report.Run{
+		ToolVersion: toolVersion(),
+		Findings:    res.Findings,
+		Rules:       res.Rules,
+		Objects:     len(loaded.Objects),
+		Files:       loaded.Files,
+		Skipped:     loaded.Skipped,
+		HelpBase:    HelpBase,
+	}
+	for _, e := range res.Environments {
+		run.Models = append(run.Models, e.Model)
+		if res.Several() {
+			run.Environments = append(run.Environments, e.Name)
+		}
+	}
+	return run
 }
 
 func writeFile(path string, write report.Writer, run *report.Run) error {

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
 )
 
 func init() {
@@ -32,10 +33,33 @@ func migrateAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return fmt.Errorf("no PATH given (see meshlint migrate --help)")
 	}
-	m, err := loadModel(c, paths)
+	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
+	failed := false
+	for i, e := range res.Environments {
+		if res.Several() {
+			if i > 0 {
+				fmt.Fprintln(c.App.Writer, "---")
+			}
+			fmt.Fprintf(c.App.Writer, "# environment: %s\n", e.Name)
+		}
+		ok, err := migrateModel(c, e.Model)
+		if err != nil {
+			return err
+		}
+		failed = failed || !ok
+	}
+	if failed {
+		return exitCode(exitFindings)
+	}
+	return nil
+}
+
+// migrateModel prints the policies of one environment; ok is false when
+// some field could not be migrated.
+func migrateModel(c *cli.Context, m *model.Model) (ok bool, err error) {
 	t := mesh.Legacy(m)
 	out := c.App.Writer
 	if len(t.Policies) == 0 {
@@ -44,7 +68,7 @@ func migrateAction(c *cli.Context) error {
 	for i, p := range t.Policies {
 		doc, err := migratedPolicy(p, t.Targets[i], countBinding(t, p))
 		if err != nil {
-			return err
+			return false, err
 		}
 		if i > 0 {
 			fmt.Fprintln(out, "---")
@@ -57,10 +81,7 @@ func migrateAction(c *cli.Context) error {
 	for _, p := range t.Problems {
 		fmt.Fprintf(c.App.ErrWriter, "%s: error: cannot migrate: %s\n", p.Object.Position(p.Path), p.Message)
 	}
-	if len(t.Problems) > 0 {
-		return exitCode(exitFindings)
-	}
-	return nil
+	return len(t.Problems) == 0, nil
 }
 
 func countBinding(t *mesh.Translation, p *mesh.Policy) int {

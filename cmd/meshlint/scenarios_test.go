@@ -17,6 +17,9 @@ func TestScenarioGoldens(t *testing.T) {
 	}
 	wd, _ := os.Getwd()
 	for _, dir := range dirs {
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			continue // the scenarios' config file
+		}
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
 			path := "testdata/manifests/" + name
@@ -52,6 +55,7 @@ func TestScenarioIntent(t *testing.T) {
 		{"ambient-hbone", []string{"MSH303"}, false},
 		{"sidecar-bypass", []string{"MSH305"}, false},
 		{"bookinfo", nil, true},
+		{"overlays", []string{"MSH103", "MSH301"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {

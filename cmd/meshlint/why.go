@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/explain"
+	"github.com/meshlint/meshlint/model"
 )
 
 func init() {
@@ -63,25 +64,61 @@ func whyAction(c *cli.Context) error {
 		opts.Ports = []explain.Port{*port}
 	}
 
-	// The one model of the run; with environments, the one --environment
-	// names is picked here.
-	m, err := loadModel(c, args[2:])
+	res, err := loadEnvironments(c, args[2:])
 	if err != nil {
 		return err
 	}
-	warnLeftOut(c, m)
+	warnLeftOut(c, res)
+	// Every environment is answered (--environment keeps one). A name some
+	// environments lack is said on stderr; one that none has fails the run.
+	var answers []*explain.Answer
+	var missing []error
+	for _, e := range res.Environments {
+		a, err := whyIn(e.Model, args[0], dstName, opts)
+		if err != nil {
+			if res.Several() {
+				err = fmt.Errorf("environment %s: %w", e.Name, err)
+			}
+			missing = append(missing, err)
+			continue
+		}
+		if res.Several() {
+			a.Environment = e.Name
+		}
+		answers = append(answers, a)
+	}
+	if len(answers) == 0 {
+		return missing[0]
+	}
+	for _, err := range missing {
+		fmt.Fprintf(c.App.ErrWriter, "meshlint: %v\n", err)
+	}
+	for i, a := range answers {
+		if i > 0 && format == "text" {
+			fmt.Fprintln(c.App.Writer)
+		}
+		if format == "json" {
+			err = explain.WriteJSON(c.App.Writer, a)
+		} else {
+			err = explain.WriteText(c.App.Writer, a)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// whyIn answers in one environment's model.
+func whyIn(m *model.Model, srcName, dstName string, opts explain.Options) (*explain.Answer, error) {
 	g := connectivity.Network(m)
-	src, err := explain.Resolve(g, args[0], true)
+	src, err := explain.Resolve(g, srcName, true)
 	if err != nil {
-		return fmt.Errorf("SRC: %w", err)
+		return nil, fmt.Errorf("SRC: %w", err)
 	}
 	dst, err := explain.Resolve(g, dstName, false)
 	if err != nil {
-		return fmt.Errorf("DST: %w", err)
+		return nil, fmt.Errorf("DST: %w", err)
 	}
-	answer := explain.Why(m, src, dst, opts)
-	if format == "json" {
-		return explain.WriteJSON(c.App.Writer, answer)
-	}
-	return explain.WriteText(c.App.Writer, answer)
+	return explain.Why(m, src, dst, opts), nil
 }

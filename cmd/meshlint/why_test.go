@@ -100,3 +100,28 @@ func TestWhyFailures(t *testing.T) {
 		}
 	}
 }
+
+// With several environments, why answers in each, under its name; a name
+// some environments lack is said on stderr; --environment keeps one.
+func TestWhyEnvironments(t *testing.T) {
+	code, out, errOut := runMeshlint(t, "", "why", "shop/web", "shop/api:8080", "testdata/manifests/overlays")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	prod := strings.Index(out, "# environment: testdata/manifests/overlays/prod\nwhy shop/web[Deployment] => shop/api[Deployment]")
+	staging := strings.Index(out, "# environment: testdata/manifests/overlays/staging\nwhy shop/web[Deployment] => shop/api[Deployment]")
+	if prod < 0 || staging < prod {
+		t.Fatalf("want the prod answer, then the staging one:\n%s", out)
+	}
+	if !strings.Contains(out[prod:staging], "effective: allowed") || !strings.Contains(out[staging:], "effective: denied") {
+		t.Errorf("prod should allow web to api and staging (canary only) deny it:\n%s", out)
+	}
+	code, out, errOut = runMeshlint(t, "", "why", "-e", "testdata/manifests/overlays/staging", "--format", "json", "shop/web", "shop/api:8080", "testdata/manifests/overlays")
+	if code != 0 || strings.Contains(out, `"environment"`) || !strings.Contains(out, `"verdict": "denied"`) {
+		t.Errorf("--environment: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	code, _, errOut = runMeshlint(t, "", "why", "shop/canary", "shop/api", "testdata/manifests/overlays")
+	if code != exitFailure || !strings.Contains(errOut, `environment testdata/manifests/overlays/prod: SRC: no such workload "shop/canary"`) {
+		t.Errorf("a name no environment has: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -25,7 +25,7 @@ func BenchmarkReport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	run := &report.Run{ToolVersion: "bench", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects), Model: res.Model}
+	run := &report.Run{ToolVersion: "bench", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects), Models: []*model.Model{res.Model}}
 	var size countingWriter
 	for b.Loop() {
 		size = 0

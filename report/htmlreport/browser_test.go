@@ -259,7 +259,7 @@ func TestBrowser(t *testing.T) {
 			"testdata/manifests/blocked-allow/shop.yaml:108:3: NetworkPolicy shop/cart isolates it",
 			"podSelector {app=gateway} does not match the labels of shop/web[Deployment]",
 			"spec.rules[0] matches the requests of shop/web[Deployment] with methods=POST",
-			"meshlint why shop/web[Deployment] shop/cart[Deployment]",
+			"meshlint why 'shop/web[Deployment]' 'shop/cart[Deployment]' testdata/manifests/blocked-allow",
 		} {
 			if !strings.Contains(why, want) {
 				t.Errorf("the explanation lacks %q:\n%s", want, why)
@@ -339,6 +339,24 @@ func TestBrowser(t *testing.T) {
 		b.run(t, chromedp.Click(css("#changed-only")))
 		if c := classes(cell("ns-matrix", "shop", "(outside the cluster)")); !strings.Contains(c, "dim") {
 			t.Errorf("with changed cells only, an unchanged cell is %q", c)
+		}
+		b.noConsoleErrors(t)
+	})
+
+	t.Run("environments to choose between", func(t *testing.T) {
+		b.open(t, writeLintReport(t, filepath.Join(dir, "overlays.html"), "testdata/manifests/overlays"))
+		web, api := "shop/web[Deployment]", "shop/api[Deployment]"
+		b.run(t, chromedp.Click(css("#tab-network")), chromedp.Click(css(cell("ns-matrix", "shop", "shop"))))
+		if c := b.text(t, cell("wl-matrix", web, api)); !strings.HasPrefix(c, "✓ TCP 8080") {
+			t.Errorf("in prod, web to api reads %q", c)
+		}
+		b.run(t, chromedp.Click(css(`#views button[data-view="1"]`)))
+		if c := b.text(t, cell("wl-matrix", web, api)); !strings.HasPrefix(c, "✗") {
+			t.Errorf("in staging, web to api reads %q, want denied: only the canary is admitted", c)
+		}
+		b.run(t, chromedp.Click(css(cell("wl-matrix", web, api))))
+		if cmd := b.text(t, "#why .cmd"); !strings.HasSuffix(cmd, "--environment testdata/manifests/overlays/staging") {
+			t.Errorf("the command %q does not pick the environment", cmd)
 		}
 		b.noConsoleErrors(t)
 	})
@@ -439,7 +457,7 @@ func TestBrowserLargeCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := &report.Run{ToolVersion: "test", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects), Model: res.Model}
+	run := &report.Run{ToolVersion: "test", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects), Models: []*model.Model{res.Model}}
 	var page bytes.Buffer
 	start := time.Now()
 	if err := WriteReport(&page, run); err != nil {

@@ -15,20 +15,20 @@ const snippetContext = 3
 
 // findings is the findings table as the page embeds it: rules and files
 // once, each finding as [severity, rule, message, file, line, column,
-// namespace, related, suppressed], and the source lines around every
-// finding once per file.
+// namespace, related, suppressed, environments], and the source lines
+// around every finding once per file.
 type findings struct {
 	Rules [][3]string `json:"rules"` // ID, name, help URL
 	Files []string    `json:"files"`
 	// Rows are the findings in report order.
-	Rows [][9]any `json:"rows"`
+	Rows [][10]any `json:"rows"`
 	// Sources are, per file index, the lines around findings: line number
 	// (as a string, JSON's keys) -> text.
 	Sources []map[string]string `json:"sources"`
 }
 
 func buildFindings(run *report.Run) *findings {
-	out := &findings{Rules: [][3]string{}, Files: []string{}, Rows: [][9]any{}, Sources: []map[string]string{}}
+	out := &findings{Rules: [][3]string{}, Files: []string{}, Rows: [][10]any{}, Sources: []map[string]string{}}
 	ruleIdx := map[*analyzer.Rule]int{}
 	fileIdx := map[string]int{}
 	lines := map[string][]string{}
@@ -73,7 +73,7 @@ func buildFindings(run *report.Run) *findings {
 		if f.Suppressed != nil {
 			suppressed = f.Suppressed.Kind + ": " + f.Suppressed.Reason
 		}
-		out.Rows = append(out.Rows, [9]any{int(f.Severity), r, f.Message, fi, f.Pos.Line, f.Pos.Column, ns, related, suppressed})
+		out.Rows = append(out.Rows, [10]any{int(f.Severity), r, f.Message, fi, f.Pos.Line, f.Pos.Column, ns, related, suppressed, f.Environments})
 	}
 	return out
 }

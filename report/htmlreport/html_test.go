@@ -45,8 +45,15 @@ func lintScenario(t *testing.T, scenario string) *report.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &report.Run{ToolVersion: "test", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Model.Objects),
-		Files: res.Model.Files, Paths: []string{scenario}, HelpBase: "https://example.invalid/rules/", Model: res.Model}
+	run := &report.Run{ToolVersion: "test", Findings: res.Findings, Rules: res.Rules, Objects: len(res.Loaded.Objects),
+		Files: res.Loaded.Files, Paths: []string{scenario}, HelpBase: "https://example.invalid/rules/"}
+	for _, e := range res.Environments {
+		run.Models = append(run.Models, e.Model)
+		if res.Several() {
+			run.Environments = append(run.Environments, e.Name)
+		}
+	}
+	return run
 }
 
 // writeLintReport writes the HTML report of a scenario to out.
@@ -88,7 +95,13 @@ func decodePage(t *testing.T, page []byte) pageData {
 }
 
 func scenarioDirs(t *testing.T) []string {
-	dirs, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "manifests", "*"))
+	all, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "manifests", "*"))
+	var dirs []string
+	for _, d := range all {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			dirs = append(dirs, d)
+		}
+	}
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
@@ -118,8 +131,8 @@ func TestScenarioPagesAreSelfContained(t *testing.T) {
 				t.Error("no Content-Security-Policy forbidding fetches")
 			}
 			d := decodePage(t, buf.Bytes())
-			if len(d.Snapshots) != 1 || len(d.Findings.Rows) != len(run.Findings) {
-				t.Errorf("%d snapshots and %d findings, want 1 and %d", len(d.Snapshots), len(d.Findings.Rows), len(run.Findings))
+			if len(d.Snapshots) != len(run.Models) || len(d.Findings.Rows) != len(run.Findings) {
+				t.Errorf("%d snapshots and %d findings, want %d and %d", len(d.Snapshots), len(d.Findings.Rows), len(run.Models), len(run.Findings))
 			}
 		})
 	}
@@ -182,7 +195,7 @@ func TestPairExplanations(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.scenario+"/"+tc.src, func(t *testing.T) {
 			run := lintScenario(t, "testdata/manifests/"+tc.scenario)
-			s := BuildSnapshot(run.Model, Options{})
+			s := BuildSnapshot(run.Models[0], Options{})
 			network, mesh := pairExplanation(s, tc.src, tc.dst)
 			for _, c := range []struct {
 				layer string
@@ -243,8 +256,17 @@ func TestTablesExplainEveryPairAsAlone(t *testing.T) {
 	for _, dir := range scenarioDirs(t) {
 		name := filepath.Base(dir)
 		t.Run(name, func(t *testing.T) {
-			run := lintScenario(t, "testdata/manifests/"+name)
-			m := run.Model
+			for _, m := range lintScenario(t, "testdata/manifests/"+name).Models {
+				explainsEveryPairAsAlone(t, m)
+			}
+		})
+	}
+}
+
+func explainsEveryPairAsAlone(t *testing.T, m *model.Model) {
+	t.Helper()
+	{
+		{
 			s := BuildSnapshot(m, Options{})
 			g := connectivity.Network(m)
 			ml := connectivity.Mesh(m)
@@ -300,7 +322,7 @@ func TestTablesExplainEveryPairAsAlone(t *testing.T) {
 					}
 				}
 			}
-		})
+		}
 	}
 }
 
@@ -326,7 +348,7 @@ func writeDiffReport(t *testing.T, out string) string {
 	t.Helper()
 	before := lintScenario(t, "testdata/manifests/blocked-allow")
 	after := lintScenario(t, "report/htmlreport/testdata/blocked-allow-fixed")
-	p := DiffPage(before.Model, after.Model, [2]string{"main", "fix-cart-netpol"}, after, Options{})
+	p := DiffPage(before.Models[0], after.Models[0], [2]string{"main", "fix-cart-netpol"}, after, Options{})
 	var buf bytes.Buffer
 	if err := Write(&buf, p); err != nil {
 		t.Fatal(err)
@@ -349,7 +371,7 @@ func TestDiffPage(t *testing.T) {
 	if !d.Diff || len(d.Snapshots) != 2 || d.Snapshots[0].Label != "main" || d.Snapshots[1].Label != "fix-cart-netpol" {
 		t.Fatalf("diff %v, %d snapshots", d.Diff, len(d.Snapshots))
 	}
-	for _, want := range []string{`id="diff-controls"`, "before: main", "after: fix-cart-netpol", "changed cells only"} {
+	for _, want := range []string{`id="views" class="diff"`, "before: main", "after: fix-cart-netpol", "changed cells only"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("the page lacks %q", want)
 		}

@@ -47,8 +47,12 @@ type Page struct {
 	// Run holds the findings; nil for a page of connectivity alone
 	// (`graph --format html`).
 	Run *report.Run
-	// Snapshots are the connectivity: one, or before and after for a diff.
+	// Snapshots are the connectivity: one per environment (labelled with
+	// its name when there are several), or before and after for a diff.
 	Snapshots []*Snapshot
+	// Diff says the two snapshots are before and after a change: the cells
+	// that differ are marked.
+	Diff bool
 	// Layer is the layer shown first.
 	Layer connectivity.Layer
 }
@@ -57,8 +61,12 @@ type Page struct {
 // of the model they were found in.
 func WriteReport(w io.Writer, run *report.Run) error {
 	p := &Page{Title: "meshlint report", ToolVersion: run.ToolVersion, Paths: run.Paths, Run: run, Layer: connectivity.LayerEffective}
-	if run.Model != nil {
-		p.Snapshots = []*Snapshot{BuildSnapshot(run.Model, Options{})}
+	for i, m := range run.Models {
+		s := BuildSnapshot(m, Options{})
+		if len(run.Models) > 1 && i < len(run.Environments) {
+			s.Label = run.Environments[i]
+		}
+		p.Snapshots = append(p.Snapshots, s)
 	}
 	return Write(w, p)
 }
@@ -69,7 +77,7 @@ func WriteReport(w io.Writer, run *report.Run) error {
 func DiffPage(before, after *model.Model, labels [2]string, run *report.Run, opts Options) *Page {
 	b, a := BuildSnapshot(before, opts), BuildSnapshot(after, opts)
 	b.Label, a.Label = labels[0], labels[1]
-	p := &Page{Title: "meshlint diff", Run: run, Snapshots: []*Snapshot{b, a}, Layer: connectivity.LayerEffective}
+	p := &Page{Title: "meshlint diff", Run: run, Snapshots: []*Snapshot{b, a}, Diff: true, Layer: connectivity.LayerEffective}
 	if run != nil {
 		p.ToolVersion, p.Paths = run.ToolVersion, run.Paths
 	}
@@ -94,10 +102,18 @@ type templateData struct {
 	Connectivity  bool
 	Diff          bool
 	Before, After string
-	Layers        []connectivity.Layer
-	Layer         connectivity.Layer
-	CSS           template.CSS
-	JS            template.JS
+	// Views are the environments to choose between, when several.
+	Views  []view
+	Layers []connectivity.Layer
+	Layer  connectivity.Layer
+	CSS    template.CSS
+	JS     template.JS
+}
+
+type view struct {
+	Index   int
+	Label   string
+	Current bool
 }
 
 type count struct {
@@ -106,12 +122,12 @@ type count struct {
 
 // Write writes the page.
 func Write(out io.Writer, p *Page) error {
-	if len(p.Snapshots) > 2 {
-		return fmt.Errorf("html: %d snapshots, want one or two (before and after)", len(p.Snapshots))
+	if p.Diff && len(p.Snapshots) != 2 {
+		return fmt.Errorf("html: a diff of %d snapshots, want two (before and after)", len(p.Snapshots))
 	}
 	td := templateData{
 		Title: p.Title, Tool: "meshlint " + p.ToolVersion, Paths: p.Paths,
-		Connectivity: len(p.Snapshots) > 0, Diff: len(p.Snapshots) == 2,
+		Connectivity: len(p.Snapshots) > 0, Diff: p.Diff,
 		Layers: []connectivity.Layer{connectivity.LayerNetwork, connectivity.LayerMesh, connectivity.LayerEffective},
 		Layer:  p.Layer,
 		CSS:    template.CSS(reportCSS), JS: template.JS(reportJS),
@@ -121,6 +137,10 @@ func Write(out io.Writer, p *Page) error {
 	}
 	if td.Diff {
 		td.Before, td.After = p.Snapshots[0].Label, p.Snapshots[1].Label
+	} else if len(p.Snapshots) > 1 {
+		for i, s := range p.Snapshots {
+			td.Views = append(td.Views, view{i, s.Label, i == 0})
+		}
 	}
 	data := pageData{Version: 1, Diff: td.Diff, Layer: td.Layer, Command: whyCommand(p.Paths), Snapshots: p.Snapshots}
 	if p.Run != nil {

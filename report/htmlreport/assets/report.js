@@ -69,7 +69,7 @@
       const tbody = $("#findings-table tbody");
       const items = F.rows.map((r, i) => ({
         i, sev: r[0], rule: F.rules[r[1]], msg: r[2], file: F.files[r[3]], fi: r[3], line: r[4], col: r[5],
-        ns: r[6], related: r[7] || [], suppressed: r[8],
+        ns: r[6], related: r[7] || [], suppressed: r[8], envs: r[9] || [],
       }));
       const loc = (it) => it.file + (it.line ? ":" + it.line + ":" + it.col : "");
       for (const it of items) {
@@ -81,7 +81,7 @@
           el("td", {}, /^https?:\/\//.test(it.rule[2]) ? el("a", { href: it.rule[2], text: it.rule[0] }) : it.rule[0], " " + it.rule[1]),
           el("td", { class: "loc", text: loc(it) }),
           el("td", { text: it.ns }),
-          el("td", { class: "message", text: it.msg + (it.suppressed ? " (" + it.suppressed + ")" : "") }));
+          el("td", { class: "message", text: it.msg + (it.envs.length ? " [" + it.envs.join(", ") + "]" : "") + (it.suppressed ? " (" + it.suppressed + ")" : "") }));
         it.row.addEventListener("click", (ev) => { if (!ev.target.closest("a")) toggle(it); });
         tbody.append(it.row);
       }
@@ -132,6 +132,8 @@
       const fRule = fill("#f-rule", items.map((it) => it.rule[0]));
       const fNS = fill("#f-namespace", items.map((it) => it.ns));
       const fFile = fill("#f-file", items.map((it) => it.file));
+      const fEnv = fill("#f-environment", items.flatMap((it) => it.envs));
+      if (fEnv.options.length > 1) $("#f-environment-label").hidden = false;
       const fSev = $("#f-severity"), fText = $("#f-text"), fSupp = $("#f-suppressed");
       const count = $("#f-count");
       function apply() {
@@ -140,14 +142,14 @@
         for (const it of items) {
           const ok = (!fSev.value || String(it.sev) === fSev.value) && (!fRule.value || it.rule[0] === fRule.value) &&
             (!fNS.value || it.ns === fNS.value) && (!fFile.value || it.file === fFile.value) &&
-            (fSupp.checked || !it.suppressed) && (!text || it.msg.toLowerCase().includes(text));
+            (!fEnv.value || it.envs.includes(fEnv.value)) && (fSupp.checked || !it.suppressed) && (!text || it.msg.toLowerCase().includes(text));
           it.row.hidden = !ok;
           if (it.detail) it.detail.hidden = !ok;
           if (ok) shown++;
         }
         count.textContent = shown + " of " + items.length + " findings";
       }
-      for (const c of [fSev, fRule, fNS, fFile, fText, fSupp]) c.addEventListener("input", apply);
+      for (const c of [fSev, fRule, fNS, fFile, fEnv, fText, fSupp]) c.addEventListener("input", apply);
       apply();
 
       // Sorting: each header is a button; a second press reverses.
@@ -176,7 +178,8 @@
     function connectivity(S) {
       const STATE = [["denied", "✗", "denied"], ["conditional", "~", "only for some requests"], ["allowed", "✓", "allowed"]];
       const EXTERNAL = "(outside the cluster)";
-      const state = { layer: D.layer, view: S.length - 1, changedOnly: false, open: null, pair: null };
+      // A diff shows after first; environments the first.
+      const state = { layer: D.layer, view: D.diff ? 1 : 0, changedOnly: false, open: null, pair: null };
 
       // Nodes of every snapshot by ID; groups are namespaces, ranges last.
       for (const s of S) { s.byId = new Map(s.nodes.map((n, i) => [n[0], i])); s.rows = {}; }
@@ -205,7 +208,7 @@
         const c = row(s, layer, i).get(j);
         return c === undefined ? null : s.conns[c];
       }
-      const changed = (layer, a, b) => S.length === 2 && (conn(S[0], layer, a, b) || [""])[0] !== (conn(S[1], layer, a, b) || [""])[0];
+      const changed = (layer, a, b) => D.diff && (conn(S[0], layer, a, b) || [""])[0] !== (conn(S[1], layer, a, b) || [""])[0];
 
       // The pairs whose conn differs between before and after: only pairs
       // with a connection on either side can differ.
@@ -236,7 +239,7 @@
             if (v.conns.size < 4) v.conns.add(s.conns[c][0]);
           }
         });
-        if (S.length === 2) for (const [a, b] of changedPairs(layer)) get(groupOf(a), groupOf(b)).changed++;
+        if (D.diff) for (const [a, b] of changedPairs(layer)) get(groupOf(a), groupOf(b)).changed++;
         return (tallies[key] = t);
       }
 
@@ -302,7 +305,6 @@
           return td;
         };
       }
-      const short = (id) => id.slice(id.indexOf("/") + 1);
       function wlCell(layer, view) {
         return (a, b) => {
           if (a === b) return el("td", { class: "self", "aria-label": a + " to itself", "data-a": a, "data-b": b, text: "·" });
@@ -326,6 +328,9 @@
         }));
         drawWorkloads(false);
       }
+      // sh quotes a word for a POSIX shell (and zsh, to which [Kind] is a glob).
+      const sh = (w) => (/^[\w.\/=:@-]+$/.test(w) ? w : "'" + w.replace(/'/g, "'\\''") + "'");
+
       // mark shows which cell is open.
       function mark(root, td) {
         for (const c of root.querySelectorAll("td.active")) { c.classList.remove("active"); c.setAttribute("aria-selected", "false"); }
@@ -374,7 +379,7 @@
         const [a, b] = state.pair, s = S[state.view], why = $("#why");
         const i = s.byId.get(a), j = s.byId.get(b);
         why.hidden = false;
-        why.replaceChildren(el("h3", { text: a + " ⇒ " + b + (S.length === 2 ? " (" + (s.label || "view " + state.view) + ")" : "") }));
+        why.replaceChildren(el("h3", { text: a + " ⇒ " + b + (S.length > 1 ? " (" + (s.label || "view " + state.view) + ")" : "") }));
         if (i === undefined || j === undefined) {
           why.append(el("p", { text: "Not in this version of the manifests." }));
         } else {
@@ -400,7 +405,10 @@
           }
         }
         // The command reads the paths of the run: the after side of a diff.
-        if (state.view === S.length - 1) why.append(el("code", { class: "cmd", text: D.command.replace("SRC", a).replace("DST", b) }));
+        if (!D.diff || state.view === 1) {
+          const env = !D.diff && S.length > 1 ? " --environment " + sh(s.label) : "";
+          why.append(el("code", { class: "cmd", text: D.command.replace("SRC", sh(a)).replace("DST", sh(b)) + env }));
+        }
         if (focus) why.focus();
       }
 
@@ -412,10 +420,10 @@
           draw();
         });
       }
-      for (const b of document.querySelectorAll("#diff-controls button[data-view]")) {
+      for (const b of document.querySelectorAll("#views button[data-view]")) {
         b.addEventListener("click", () => {
           state.view = +b.dataset.view;
-          for (const o of document.querySelectorAll("#diff-controls button[data-view]")) o.setAttribute("aria-pressed", String(o === b));
+          for (const o of document.querySelectorAll("#views button[data-view]")) o.setAttribute("aria-pressed", String(o === b));
           draw();
         });
       }
