@@ -192,7 +192,11 @@ func (ml *MeshLayer) arriving(src mesh.Source, dst *model.Workload) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Ports: AllPorts()}
 	}
-	v, _ := ml.perDst.LoadOrStore(dst, &dstVerdicts{})
+	v, ok := ml.perDst.Load(dst)
+	if !ok {
+		// Allocate only on a miss: Between runs once per pair.
+		v, _ = ml.perDst.LoadOrStore(dst, &dstVerdicts{})
+	}
 	dv := v.(*dstVerdicts)
 	dv.once.Do(func() { ml.prepare(dst, dv) })
 	if src.Workload == nil {

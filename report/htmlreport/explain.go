@@ -1,0 +1,264 @@
+package htmlreport
+
+import (
+	"encoding/binary"
+	"strings"
+
+	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/explain"
+	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
+)
+
+// The page explains a pair from three tables, so that no explanation is
+// stored per pair: the source's egress against each destination, the
+// destination's ingress against each source (both NetworkPolicy), and the
+// destination's mesh authorization against each source. Explanations are
+// written with slots for the two ends (explain.Slot*), so the pairs one
+// explains alike share one block, and a node's table is mostly one default
+// block and a few variants over ranges of nodes.
+
+func (s *Snapshot) addExplanations(m *model.Model, g *connectivity.Graph, ml *connectivity.MeshLayer) {
+	n := len(s.nodes)
+	s.Egress = make([]*sideTable, n)
+	s.Ingress = make([]*sideTable, n)
+	s.Mesh = make([]*sideTable, n)
+	pm := explain.NewPeerMisses(g)
+	blocks := make([]int, n)
+	for i, self := range s.nodes {
+		s.Egress[i] = s.networkTable(g, pm, self, true, blocks)
+		s.Ingress[i] = s.networkTable(g, pm, self, false, blocks)
+		if !self.External {
+			s.Mesh[i] = s.meshTable(m, ml, self)
+		}
+	}
+}
+
+// networkTable explains self's egress (or ingress) against every other
+// node. Others its rules match alike, and whose peers miss them alike, get
+// the same explanation: only the first of them is worked out.
+func (s *Snapshot) networkTable(g *connectivity.Graph, pm *explain.PeerMisses, self *connectivity.Node, egress bool, blocks []int) *sideTable {
+	view, governed, ok := g.Side(self, egress)
+	if !ok {
+		return nil
+	}
+	rules := view.Rules()
+	seen := map[string]int{}
+	var match []int32
+	var key []byte
+	for j, other := range s.nodes {
+		blocks[j] = -1
+		if other == self {
+			continue
+		}
+		var held bool
+		match, held = view.Match(other, match[:0])
+		if !held || (!governed && other.External) {
+			continue // the graph holds no such pair
+		}
+		key = key[:0]
+		if other.External {
+			key = append(key, 1)
+		}
+		if governed {
+			for k, r := range rules {
+				if match[k] != -1 {
+					continue
+				}
+				for p := range r.Rule.Peers {
+					match = append(match, int32(pm.Kind(&r.Rule.Peers[p], r.Policy.Object.Namespace, other)))
+				}
+			}
+			for _, v := range match {
+				key = binary.LittleEndian.AppendUint32(key, uint32(v))
+			}
+		}
+		if b, ok := seen[string(key)]; ok {
+			blocks[j] = b
+			continue
+		}
+		src, dst := self, other
+		if !egress {
+			src, dst = other, self
+		}
+		f, ok := g.ExplainSide(src, dst, egress)
+		if !ok {
+			continue
+		}
+		b := s.reasons(explain.NetworkSide(pm, f, egress, other, nil))
+		seen[string(key)] = b
+		blocks[j] = b
+	}
+	return table(blocks)
+}
+
+// reasons interns an explanation's reasons as one block.
+func (s *Snapshot) reasons(rs []explain.Reason) int {
+	lines := make([][3]any, len(rs))
+	for i, r := range rs {
+		loc := ""
+		if r.Location != nil {
+			loc = r.Location.String()
+		}
+		lines[i] = [3]any{r.Depth, loc, r.Message}
+	}
+	return s.block(lines)
+}
+
+// meshTable explains dst's authorization against every source: sources its
+// policies single out get their own explanation, every other source that
+// of a stand-in with (Meshed) or without (Default) a mesh identity.
+func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *connectivity.Node) *sideTable {
+	w := dst.Workloads[0]
+	e := ml.Evaluator()
+	if w.Mesh == model.MeshNone {
+		return &sideTable{Default: s.meshBlock(m, e, mesh.Source{}, w, nil, nil)}
+	}
+	ports := meshPorts(ml.Breakpoints(w))
+	seen := map[string]int{}
+	withID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, w, ports, seen)
+	noID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, w, ports, seen)
+	distinct := map[*model.Workload]bool{}
+	for _, src := range ml.DistinctSources(w) {
+		distinct[src] = true
+	}
+	// What legacy RBAC meant singles out other sources than the current
+	// policies do; it is rare enough to explain every source alike then.
+	everyone := governedByLegacy(m, w)
+	type key struct {
+		ns, sa string
+		meshed bool
+	}
+	byKey := map[key]int{}
+	t := &sideTable{Default: noID, Meshed: &withID}
+	addressed := ml.SourceAddressesMatter(w)
+	external := -1
+	var run []int // [block, first, last] being extended
+	flush := func() {
+		if run != nil {
+			t.Variants = appendRange(t.Variants, run[0], run[1], run[2])
+			run = nil
+		}
+	}
+	for i, src := range s.nodes {
+		want, got := noID, noID
+		switch {
+		case src == dst:
+			continue
+		case src.External && addressed:
+			got = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
+		case src.External:
+			// Any range stands for all: no rule looks at addresses.
+			if external < 0 {
+				external = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
+			}
+			got = external
+		default:
+			sw := src.Workloads[0]
+			if sw.Mesh != model.MeshNone {
+				want, got = withID, withID
+			}
+			if distinct[sw] || everyone {
+				k := key{sw.Namespace, sw.ServiceAccount, sw.Mesh != model.MeshNone}
+				b, ok := byKey[k]
+				if !ok {
+					b = s.meshBlock(m, e, mesh.Source{Workload: sw}, w, ports, seen)
+					byKey[k] = b
+				}
+				got = b
+			}
+		}
+		if got == want {
+			flush()
+			continue
+		}
+		if run != nil && run[0] == got && run[2] == i-1 {
+			run[2] = i
+			continue
+		}
+		flush()
+		run = []int{got, i, i}
+	}
+	flush()
+	return t
+}
+
+func governedByLegacy(m *model.Model, w *model.Workload) bool {
+	if t := mesh.Legacy(m); !t.Enforced || len(t.Policies) == 0 {
+		return false
+	}
+	for _, p := range mesh.IntentEvaluator(m).PoliciesFor(w) {
+		if p.Legacy {
+			return true
+		}
+	}
+	return false
+}
+
+// appendRange adds [first, last] to the variant of block b.
+func appendRange(vs [][]int, b, first, last int) [][]int {
+	for i, v := range vs {
+		if v[0] == b {
+			vs[i] = append(v, first, last)
+			return vs
+		}
+	}
+	return append(vs, []int{b, first, last})
+}
+
+// meshPorts are the ports a destination's mesh explanation covers: the TCP
+// ports where its verdict can change, then every other TCP port (decided
+// alike), then UDP, which no proxy intercepts.
+func meshPorts(breaks []int32) []explain.Port {
+	var out []explain.Port
+	named := map[int32]bool{}
+	for _, b := range breaks {
+		named[b] = true
+		out = append(out, explain.Port{Protocol: connectivity.TCP, Number: b})
+	}
+	sample := int32(1)
+	for named[sample] {
+		sample++
+	}
+	out = append(out, explain.Port{Protocol: connectivity.TCP, Sample: sample, Others: len(breaks) > 0})
+	return append(out, explain.Port{Protocol: connectivity.UDP, Sample: 53})
+}
+
+// meshBlock explains src to dst on each port, each port's answer under a
+// head line with its verdict. Sources whose traces have equal keys are
+// explained alike: seen (per destination) keeps the blocks written.
+func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, ports []explain.Port, seen map[string]int) int {
+	if dst.Mesh == model.MeshNone {
+		a := explain.MeshAnswer(m, e, src, dst, explain.Port{Protocol: connectivity.TCP})
+		return s.reasons(a.Reasons)
+	}
+	traces := make([]explain.MeshTraces, len(ports))
+	var key strings.Builder
+	for i, p := range ports {
+		if p.Protocol == connectivity.TCP {
+			traces[i] = explain.TraceMesh(m, e, src, dst, p)
+			key.WriteString(traces[i].Key(src) + "\x00")
+		}
+	}
+	if b, ok := seen[key.String()]; ok && seen != nil {
+		return b
+	}
+	var rs []explain.Reason
+	for i, p := range ports {
+		a := explain.MeshAnswerFrom(traces[i], src, dst, p)
+		head := p.String() + ": " + string(a.Verdict)
+		if a.Verdict == explain.Conditional {
+			head = p.String() + ": allowed for requests with " + a.Condition
+		}
+		rs = append(rs, explain.Reason{Message: head})
+		for _, r := range a.Reasons {
+			r.Depth++
+			rs = append(rs, r)
+		}
+	}
+	b := s.reasons(rs)
+	if seen != nil {
+		seen[key.String()] = b
+	}
+	return b
+}
