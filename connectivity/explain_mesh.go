@@ -27,3 +27,13 @@ func (ml *MeshLayer) SourceAddressesMatter(dst *model.Workload) bool { return ml
 // ports its policies and PeerAuthentications name, and its container
 // ports. Every port between two of them is decided alike.
 func (ml *MeshLayer) Breakpoints(dst *model.Workload) []int32 { return ml.breakpoints(dst) }
+
+// OutsideDecided reports whether the mesh decides traffic to destinations
+// outside the cluster (some ServiceEntry, or a REGISTRY_ONLY sidecar);
+// otherwise the mesh layer leaves them out.
+func (ml *MeshLayer) OutsideDecided() bool { return ml.outsideDecided }
+
+// OutsideFrom is what the mesh lets workload w send to dst, a destination
+// outside the cluster (a range or a ServiceEntry host), as the layer
+// lists it for w's node.
+func (ml *MeshLayer) OutsideFrom(w *model.Workload, dst *Node) Verdict { return ml.outsideFrom(w, dst) }

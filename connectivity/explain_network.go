@@ -259,3 +259,22 @@ func (v *SideView) Match(other *Node, out []int32) (_ []int32, ok bool) {
 	}
 	return out, true
 }
+
+// HostRanges are the destination ranges a ServiceEntry host node may
+// resolve to, as the effective layer reads them: those its entries'
+// addresses fall in, or every range (anywhere true) when some entry gives
+// the host no address.
+func (g *Graph) HostRanges(n *Node) (ranges []*Node, anywhere bool) {
+	idx, ok := g.hostRanges()[n.Host]
+	if !ok {
+		return nil, false
+	}
+	first := len(g.srcRanges)
+	if idx == nil {
+		return g.rangeNodes[first:], true
+	}
+	for _, r := range idx {
+		ranges = append(ranges, g.rangeNodes[first+int(r)])
+	}
+	return ranges, false
+}

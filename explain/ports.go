@@ -81,11 +81,11 @@ func SplitDestination(s string) (name string, port *Port, err error) {
 // portsNamed lists the ports either layer names for the pair: the ports
 // the rules of both sides' isolating NetworkPolicies open (a range by its
 // first port), the destination's container ports, and the TCP ports where
-// its mesh verdict can change. With none named, one "any port" stands for
-// all.
-func portsNamed(nf *connectivity.NetworkFacts, dst *Endpoint, meshPorts []int32) []Port {
+// its mesh verdict can change. facts are the network's, one per range for
+// a ServiceEntry host. With none named, one "any port" stands for all.
+func portsNamed(facts []connectivity.NetworkFacts, dst *Endpoint, meshPorts []int32) []Port {
 	set := map[Port]bool{}
-	if nf != nil {
+	for _, nf := range facts {
 		for _, side := range []connectivity.SideFacts{nf.Egress, nf.Ingress} {
 			for _, r := range side.Rules {
 				if !r.Matches {

@@ -48,12 +48,17 @@ var ErrUnknown = errors.New("no such workload")
 
 // Resolve finds what a user means by name as the source (source true) or
 // destination of a connection: ns/name[Kind], ns/name, a bare name that one
-// namespace alone holds, an IPv4 address, or "external" (the widest range
-// outside the cluster no ipBlock sets apart from the rest).
-//
-// ServiceEntry hosts (HOST[ServiceEntry]) resolve here once the graph
-// holds them as nodes.
+// namespace alone holds, an IPv4 address, "external" (the widest range
+// outside the cluster no ipBlock sets apart from the rest), or, as a
+// destination, a ServiceEntry host the graph holds (HOST[ServiceEntry] or
+// HOST).
 func Resolve(g *connectivity.Graph, name string, source bool) (*Endpoint, error) {
+	if n := hostNode(g, name); n != nil {
+		if source {
+			return nil, fmt.Errorf("%q is a ServiceEntry host: a destination outside the cluster, never a source", name)
+		}
+		return &Endpoint{Node: n}, nil
+	}
 	if name == External {
 		n := widestRange(g, source)
 		if n == nil {
@@ -74,7 +79,7 @@ func Resolve(g *connectivity.Graph, name string, source bool) (*Endpoint, error)
 	nodes := g.FindNodes(name)
 	switch len(nodes) {
 	case 0:
-		return nil, fmt.Errorf("%w %q%s (give ns/name[Kind], ns/name or name, an IPv4 address or %q)", ErrUnknown, name, didYouMean(g, name), External)
+		return nil, fmt.Errorf("%w %q%s (give ns/name[Kind], ns/name or name, an IPv4 address or %q%s)", ErrUnknown, name, didYouMean(g, name, source), External, hostHint(g, source))
 	case 1:
 		return &Endpoint{Node: nodes[0], Workload: nodes[0].Workloads[0]}, nil
 	}
@@ -87,13 +92,17 @@ func Resolve(g *connectivity.Graph, name string, source bool) (*Endpoint, error)
 
 // didYouMean names the (up to three) workloads whose names are closest to
 // name, by edit distance over the forms a user may type.
-func didYouMean(g *connectivity.Graph, name string) string {
+func didYouMean(g *connectivity.Graph, name string, source bool) string {
 	type cand struct {
 		id   string
 		dist int
 	}
 	var cands []cand
 	for _, n := range g.Nodes() {
+		if n.Host != "" && !source {
+			cands = append(cands, cand{n.ID, min(levenshtein.ComputeDistance(name, n.ID), levenshtein.ComputeDistance(name, n.Host))})
+			continue
+		}
 		if n.External {
 			continue
 		}
@@ -134,4 +143,29 @@ func widestRange(g *connectivity.Graph, source bool) *connectivity.Node {
 		}
 	}
 	return best
+}
+
+// hostNode finds the node of a ServiceEntry host: HOST[ServiceEntry] or the
+// host name.
+func hostNode(g *connectivity.Graph, name string) *connectivity.Node {
+	for _, n := range g.Nodes() {
+		if n.Host != "" && (n.ID == name || n.Host == name) {
+			return n
+		}
+	}
+	return nil
+}
+
+// hostHint mentions ServiceEntry hosts where the graph has some and a
+// destination is asked for.
+func hostHint(g *connectivity.Graph, source bool) string {
+	if source {
+		return ""
+	}
+	for _, n := range g.Nodes() {
+		if n.Host != "" {
+			return ", or a ServiceEntry host"
+		}
+	}
+	return ""
 }

@@ -26,16 +26,26 @@ var AllLayers = []connectivity.Layer{connectivity.LayerNetwork, connectivity.Lay
 func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 	g := connectivity.Network(m)
 	ml := connectivity.Mesh(m)
-	nf, known := g.ExplainNetwork(src.Node, dst.Node)
+	var nf connectivity.NetworkFacts
+	var known bool
+	var host hostNetwork
+	var facts []connectivity.NetworkFacts
+	if dst.Node.Host != "" {
+		host = hostNetworks(g, src.Node, dst.Node)
+		facts = host.facts
+	} else if nf, known = g.ExplainNetwork(src.Node, dst.Node); known {
+		facts = []connectivity.NetworkFacts{nf}
+	}
 	ports := opts.Ports
 	if len(ports) == 0 {
 		var meshPorts []int32
-		if dst.Workload != nil && dst.Workload.Mesh != model.MeshNone {
+		switch {
+		case dst.Workload != nil && dst.Workload.Mesh != model.MeshNone:
 			meshPorts = ml.Breakpoints(dst.Workload)
-		}
-		var facts *connectivity.NetworkFacts
-		if known {
-			facts = &nf
+		case dst.Workload == nil && src.Workload != nil:
+			// Outside the cluster, the ports that bypass the source's
+			// sidecar are the ones its scope cannot stop.
+			meshPorts = mesh.BypassPorts(src.Workload)
 		}
 		ports = portsNamed(facts, dst, meshPorts)
 	}
@@ -55,8 +65,17 @@ func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 	}
 	msrc := meshSource(src)
 	for _, port := range ports {
-		network := networkAnswer(g, nf, known, src, dst, port)
-		meshLayer := MeshAnswer(m, ml.Evaluator(), msrc, dst.Workload, port)
+		var network, meshLayer LayerAnswer
+		if dst.Node.Host != "" {
+			network = hostNetworkAnswer(g, host, src, port)
+		} else {
+			network = networkAnswer(g, nf, known, src, dst, port)
+		}
+		if dst.Workload == nil {
+			meshLayer = OutsideAnswer(ml, src, dst, port)
+		} else {
+			meshLayer = MeshAnswer(m, ml.Evaluator(), msrc, dst.Workload, port)
+		}
 		pa := PortAnswer{Port: port}
 		for _, l := range layers {
 			switch l {

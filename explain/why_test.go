@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/lint"
+	"github.com/meshlint/meshlint/mesh"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -85,7 +87,8 @@ func verdictsAgreeWithGraph(t *testing.T, m *model.Model) {
 			pairs := 0
 			for _, s := range g.Nodes() {
 				for _, d := range g.Nodes() {
-					if s == d || s.Implied || d.Implied || (s.External && d.External) || !g.SourceEndpoint(s) || !g.DestinationEndpoint(d) {
+					host := d.Host != ""
+					if s == d || s.Implied || d.Implied || (s.External && d.External) || !g.SourceEndpoint(s) || (!g.DestinationEndpoint(d) && !host) {
 						continue
 					}
 					if len(s.Workloads) > 1 || len(d.Workloads) > 1 {
@@ -98,9 +101,20 @@ func verdictsAgreeWithGraph(t *testing.T, m *model.Model) {
 						for _, la := range pa.Layers {
 							pair := [2]*connectivity.Node{s, d}
 							want := layerVerdict(listings[la.Layer][pair], pa.Port)
+							if host && la.Layer == connectivity.LayerNetwork {
+								// No network listing names a host: it is
+								// open where a range it may resolve to is.
+								ranges, _ := g.HostRanges(d)
+								want = Denied
+								for _, r := range ranges {
+									if layerVerdict(listings[la.Layer][[2]*connectivity.Node{s, r}], pa.Port) == Allowed {
+										want = Allowed
+									}
+								}
+							}
 							if la.Layer == connectivity.LayerMesh {
-								if d.External {
-									want = Allowed
+								if d.External && !ml.OutsideDecided() {
+									want = Allowed // the mesh leaves outside destinations to the network
 								} else if _, listed := listings[la.Layer][pair]; !listed && pa.Port.Protocol == connectivity.TCP {
 									// The mesh listing leaves out pairs it refuses all TCP.
 									want = Denied
@@ -171,6 +185,24 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// ServiceEntry hosts resolve as destinations, by HOST[ServiceEntry] or the
+// host alone, and never as sources.
+func TestResolveHost(t *testing.T) {
+	g := connectivity.Network(loadScenario(t, "../testdata/manifests/egress-modes")[0])
+	for _, name := range []string{"api.stripe.com[ServiceEntry]", "api.stripe.com"} {
+		e, err := Resolve(g, name, false)
+		if err != nil || e.Name() != "api.stripe.com[ServiceEntry]" || e.Workload != nil {
+			t.Errorf("%s: %v, %v", name, e, err)
+		}
+	}
+	if _, err := Resolve(g, "api.stripe.com", true); err == nil || !strings.Contains(err.Error(), "never a source") {
+		t.Errorf("a host as source: %v", err)
+	}
+	if _, err := Resolve(g, "db.partner.exampl", false); err == nil || !strings.Contains(err.Error(), "did you mean db.partner.example[ServiceEntry]?") {
+		t.Errorf("a misspelt host: %v", err)
+	}
+}
+
 func TestAmbiguousName(t *testing.T) {
 	dir := t.TempDir()
 	manifests := `apiVersion: v1
@@ -236,5 +268,48 @@ func TestNamesFill(t *testing.T) {
 		if got := n.Fill(in); got != want {
 			t.Errorf("Fill(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Key stands for the text of a mesh answer: toward one destination and
+// port, sources with equal keys get the same explanation (the HTML report
+// writes it once). Checked on every pair and port of every scenario, of
+// the mesh fixtures and of testdata/key.yaml, whose sources differ in what
+// their rules miss alone.
+func TestKeyDecidesText(t *testing.T) {
+	dirs := append(scenarios(t), "testdata/key.yaml")
+	fixtures, _ := filepath.Glob("../mesh/testdata/*.yaml")
+	checked := 0
+	for _, dir := range append(dirs, fixtures...) {
+		for _, m := range loadScenario(t, dir) {
+			ml := connectivity.Mesh(m)
+			e := ml.Evaluator()
+			for _, dst := range m.Workloads {
+				ports := []Port{{Protocol: connectivity.TCP}}
+				for _, p := range ml.Breakpoints(dst) {
+					ports = append(ports, Port{Protocol: connectivity.TCP, Number: p})
+				}
+				for _, port := range ports {
+					texts := map[string]string{}
+					for _, w := range m.Workloads {
+						src := mesh.Source{Workload: w}
+						traces := TraceMesh(m, e, src, dst, port)
+						var b strings.Builder
+						for _, r := range MeshAnswerFrom(traces, src, dst, port).Reasons {
+							b.WriteString(r.Message + "@" + fmt.Sprint(r.Location) + "\n")
+						}
+						key := traces.Key(src)
+						checked++
+						if prev, ok := texts[key]; ok && prev != b.String() {
+							t.Errorf("%s: %s -> %s %s: equal keys, different answers:\n%s\nand\n%s", dir, w.ID(), dst.ID(), port, prev, b.String())
+						}
+						texts[key] = b.String()
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("nothing checked")
 	}
 }

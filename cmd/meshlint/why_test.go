@@ -22,6 +22,14 @@ func TestWhyGoldens(t *testing.T) {
 		{"blocked-allow-external-cart", []string{"--layer", "network", "external", "shop/cart", "testdata/manifests/blocked-allow"}},
 		{"strict-mtls-unmeshed", []string{"legacy/nightly-export", "shop/cart", "testdata/manifests/strict-mtls-unmeshed"}},
 		{"bookinfo-productpage-reviews", []string{"bookinfo/productpage-v1", "bookinfo/reviews-v2", "testdata/manifests/bookinfo"}},
+		// Two hops: the waypoint with HTTP, then ztunnel seeing the
+		// waypoint; or ztunnel alone for a client that dials the pod.
+		{"ambient-waypoint-web-cart", []string{"store/web", "store/cart:8080", "testdata/manifests/ambient-waypoint"}},
+		// Outside the Sidecar's egress scope under ALLOW_ANY: passed
+		// through without identity, refused by STRICT mTLS.
+		{"egress-modes-campaigns-charge", []string{"marketing/campaigns", "payments/charge", "testdata/manifests/egress-modes"}},
+		// A ServiceEntry host as DST, known to a REGISTRY_ONLY sidecar.
+		{"egress-modes-charge-stripe", []string{"payments/charge", "api.stripe.com[ServiceEntry]", "testdata/manifests/egress-modes"}},
 	}
 	wd, _ := os.Getwd()
 	for _, tc := range tests {
@@ -60,6 +68,24 @@ func TestWhyNamesTheDecidingObjects(t *testing.T) {
 			"article.yaml:38:11: spec.ingress[0] admits analytics/reporting[Deployment] on every port through from[0], namespaceSelector {istio-injection=enabled}",
 			"effective: allowed",
 		}},
+		{[]string{"store/web", "store/cart:8080", "testdata/manifests/ambient-waypoint"}, []string{
+			"through waypoint store/waypoint (the Service addressed), then the ztunnel of store/cart[Deployment]: allowed for requests with methods=GET",
+			"the ztunnel of store/cart[Deployment] sees the waypoint store/waypoint[Deployment]",
+			"store.yaml:97:7: spec.rules[0] matches every request of the waypoint store/waypoint[Deployment]",
+			"directly to the ztunnel of store/cart[Deployment], the pod addressed rather than its Service: denied",
+			"mesh: allowed for requests with methods=GET",
+		}},
+		{[]string{"marketing/campaigns", "payments/charge", "testdata/manifests/egress-modes"}, []string{
+			"mesh.yaml:118:3: marketing/campaigns[Deployment]'s sidecar does not know payments/charge[Deployment]",
+			"passes the connection through as plaintext (PassthroughCluster)",
+			"denied: STRICT mTLS refuses the plaintext connection",
+		}},
+		{[]string{"payments/charge", "api.stripe.com", "testdata/manifests/egress-modes"}, []string{
+			"why payments/charge[Deployment] => api.stripe.com[ServiceEntry]",
+			"mesh.yaml:128:11: payments/charge[Deployment]'s sidecar knows api.stripe.com[ServiceEntry]: ServiceEntry payments/stripe names it (host api.stripe.com)",
+			"mesh.yaml:56:3: the egress hosts of Sidecar payments/default import it",
+			"effective: allowed",
+		}},
 		{[]string{"shop/web", "shop/cart:7070", "testdata/manifests/blocked-allow"}, []string{
 			"shop.yaml:108:3: NetworkPolicy shop/cart isolates it",
 			"shop.yaml:87:7: spec.rules[0] matches the requests of shop/web[Deployment] with methods=POST",
@@ -92,6 +118,8 @@ func TestWhyFailures(t *testing.T) {
 		{[]string{"--layer", "wire", "a", "b", "testdata/manifests/seed"}, `--layer: unknown layer "wire"`},
 		{[]string{"--format", "sarif", "a", "b", "testdata/manifests/seed"}, `--format: unknown format "sarif"`},
 		{[]string{"a", "b", "testdata/manifests/no-such-dir"}, "no-such-dir"},
+		{[]string{"api.stripe.com", "payments/charge", "testdata/manifests/egress-modes"}, `SRC: "api.stripe.com" is a ServiceEntry host: a destination outside the cluster, never a source`},
+		{[]string{"payments/charge", "api.stripe.co", "testdata/manifests/egress-modes"}, `DST: no such workload "api.stripe.co" (did you mean api.stripe.com[ServiceEntry]?)`},
 	}
 	for _, tc := range tests {
 		code, _, errOut := runMeshlint(t, "", append([]string{"why"}, tc.args...)...)

@@ -361,6 +361,50 @@ func TestBrowser(t *testing.T) {
 		b.noConsoleErrors(t)
 	})
 
+	t.Run("outside destinations and two hops", func(t *testing.T) {
+		b.open(t, writeLintReport(t, filepath.Join(dir, "egress-modes.html"), "testdata/manifests/egress-modes"))
+		ext := "(outside the cluster)"
+		charge, stripe := "payments/charge[Deployment]", "api.stripe.com[ServiceEntry]"
+		b.run(t, chromedp.Click(css(cell("ns-matrix", "payments", ext))),
+			chromedp.Click(css(cell("wl-matrix", charge, stripe))),
+			chromedp.WaitVisible(css("#why")))
+		why := b.text(t, "#why")
+		for _, want := range []string{
+			stripe + " may resolve to any of 0.0.0.0-198.51.99.255[External]",
+			"egress of " + charge + ": not isolated",
+			charge + "'s sidecar knows " + stripe + ": ServiceEntry payments/stripe names it",
+			// The source's Sidecar, filled in by the page.
+			"testdata/manifests/egress-modes/mesh.yaml:56:3: the egress hosts of Sidecar payments/default import it",
+		} {
+			if !strings.Contains(why, want) {
+				t.Errorf("the explanation of a ServiceEntry host lacks %q:\n%s", want, why)
+			}
+		}
+		// A range only destinations fall in starts no connection.
+		b.run(t, chromedp.Click(css(cell("ns-matrix", ext, ext))),
+			chromedp.Click(css(cell("wl-matrix", "0.0.0.0-198.51.99.255[External]", "0.0.0.0-255.255.255.255[External]"))))
+		if why := b.text(t, "#why"); !strings.Contains(why, "Both ends are outside the cluster") {
+			t.Errorf("two ranges:\n%s", why)
+		}
+		b.noConsoleErrors(t)
+
+		b.open(t, writeLintReport(t, filepath.Join(dir, "ambient-waypoint.html"), "testdata/manifests/ambient-waypoint"))
+		b.run(t, chromedp.Click(css("#tab-mesh")), chromedp.Click(css(cell("ns-matrix", "store", "store"))),
+			chromedp.Click(css(cell("wl-matrix", "store/web[Deployment]", "store/cart[Deployment]"))),
+			chromedp.WaitVisible(css("#why")))
+		why = b.text(t, "#why")
+		for _, want := range []string{
+			"through waypoint store/waypoint (the Service addressed), then the ztunnel of store/cart[Deployment]: allowed for requests with methods=GET",
+			"the ztunnel of store/cart[Deployment] sees the waypoint store/waypoint[Deployment]",
+			"directly to the ztunnel of store/cart[Deployment], the pod addressed rather than its Service: denied",
+		} {
+			if !strings.Contains(why, want) {
+				t.Errorf("the two-hop explanation lacks %q:\n%s", want, why)
+			}
+		}
+		b.noConsoleErrors(t)
+	})
+
 	t.Run("screenshot", func(t *testing.T) {
 		book := writeLintReport(t, filepath.Join(dir, "bookinfo.html"), "testdata/manifests/bookinfo")
 		b.open(t, book)

@@ -2,6 +2,9 @@ package htmlreport
 
 import (
 	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/meshlint/meshlint/connectivity"
@@ -28,8 +31,11 @@ func (s *Snapshot) addExplanations(m *model.Model, g *connectivity.Graph, ml *co
 	for i, self := range s.nodes {
 		s.Egress[i] = s.networkTable(g, pm, self, true, blocks)
 		s.Ingress[i] = s.networkTable(g, pm, self, false, blocks)
-		if !self.External {
+		switch {
+		case !self.External:
 			s.Mesh[i] = s.meshTable(m, ml, self)
+		case ml.OutsideDecided():
+			s.Mesh[i] = s.outsideTable(ml, self)
 		}
 	}
 }
@@ -105,19 +111,18 @@ func (s *Snapshot) reasons(rs []explain.Reason) int {
 	return s.block(lines)
 }
 
-// meshTable explains dst's authorization against every source: sources its
-// policies single out get their own explanation, every other source that
-// of a stand-in with (Meshed) or without (Default) a mesh identity.
+// meshTable explains dst's authorization against every source. Sources
+// the mesh layer tells apart get their own explanation: those its policies
+// single out, those whose TLS toward dst a DestinationRule may change,
+// those whose sidecar does not send dst mTLS (outside its egress scope, or
+// bypassed), gateways and waypoints (which take other routes). Every other
+// source is explained as the first of its kind, in the mesh (Meshed) or
+// not (Default): the explanations name the ends by slots, so they fit all.
 func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *connectivity.Node) *sideTable {
 	w := dst.Workloads[0]
 	e := ml.Evaluator()
-	if w.Mesh == model.MeshNone {
-		return &sideTable{Default: s.meshBlock(m, e, mesh.Source{}, w, nil, nil)}
-	}
 	ports := meshPorts(ml.Breakpoints(w))
 	seen := map[string]int{}
-	withID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshSidecar, Identity: "\x00"}}, w, ports, seen)
-	noID := s.meshBlock(m, e, mesh.Source{Workload: &model.Workload{Namespace: "\x00", ServiceAccount: "\x00", Mesh: model.MeshNone}}, w, ports, seen)
 	distinct := map[*model.Workload]bool{}
 	for _, src := range ml.DistinctSources(w) {
 		distinct[src] = true
@@ -125,14 +130,90 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 	// What legacy RBAC meant singles out other sources than the current
 	// policies do; it is rare enough to explain every source alike then.
 	everyone := governedByLegacy(m, w)
+	sensitive, _ := mesh.TLSSensitive(m, w)
 	type key struct {
 		ns, sa string
 		meshed bool
 	}
 	byKey := map[key]int{}
-	t := &sideTable{Default: noID, Meshed: &withID}
+	// Sources set apart by their egress alone are explained alike when
+	// their sidecars treat dst alike.
+	type egressKey struct {
+		g       mesh.Egress
+		sidecar *model.Sidecar
+		// w is set where the reason is at the workload's own annotations
+		// (a bypass).
+		w *model.Workload
+	}
+	byEgress := map[egressKey]int{}
+	withID, noID, external := -1, -1, -1
 	addressed := ml.SourceAddressesMatter(w)
-	external := -1
+	blocks := make([]int, len(s.nodes))
+	for i, src := range s.nodes {
+		blocks[i] = -1
+		switch {
+		case src == dst:
+			continue
+		case src.External && addressed:
+			blocks[i] = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
+		case src.External:
+			// Any range stands for all: no rule looks at addresses.
+			if external < 0 {
+				external = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
+			}
+			blocks[i] = external
+		default:
+			sw := src.Workloads[0]
+			msrc := mesh.Source{Workload: sw}
+			g := e.EgressScope(sw, w)
+			bypass := mesh.BypassPorts(sw)
+			switch {
+			case distinct[sw] || everyone || sw.Gateway != model.NotGateway || (sensitive != nil && sensitive(sw)):
+				k := key{sw.Namespace, sw.ServiceAccount, sw.Mesh != model.MeshNone}
+				if sensitive != nil || sw.Gateway != model.NotGateway {
+					k = key{sw.ID(), "", true} // DestinationRules and routes differ per workload
+				}
+				if g != mesh.EgressKnown || len(bypass) > 0 {
+					blocks[i] = s.meshBlock(m, e, msrc, w, ports, seen)
+					break
+				}
+				b, ok := byKey[k]
+				if !ok {
+					b = s.meshBlock(m, e, msrc, w, ports, seen)
+					byKey[k] = b
+				}
+				blocks[i] = b
+			case g != mesh.EgressKnown || len(bypass) > 0:
+				k := egressKey{g: g, sidecar: m.SidecarFor(sw)}
+				if g == mesh.EgressBypass || len(bypass) > 0 {
+					k.w = sw
+				}
+				b, ok := byEgress[k]
+				if !ok {
+					b = s.meshBlock(m, e, msrc, w, ports, seen)
+					byEgress[k] = b
+				}
+				blocks[i] = b
+			case sw.Mesh != model.MeshNone:
+				if withID < 0 {
+					withID = s.meshBlock(m, e, msrc, w, ports, seen)
+				}
+				blocks[i] = withID
+			default:
+				if noID < 0 {
+					noID = s.meshBlock(m, e, msrc, w, ports, seen)
+				}
+				blocks[i] = noID
+			}
+		}
+	}
+	t := &sideTable{Default: noID}
+	if withID >= 0 {
+		t.Meshed = &withID
+	}
+	if t.Default < 0 {
+		t.Default = withID
+	}
 	var run []int // [block, first, last] being extended
 	flush := func() {
 		if run != nil {
@@ -141,34 +222,14 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 		}
 	}
 	for i, src := range s.nodes {
-		want, got := noID, noID
-		switch {
-		case src == dst:
-			continue
-		case src.External && addressed:
-			got = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
-		case src.External:
-			// Any range stands for all: no rule looks at addresses.
-			if external < 0 {
-				external = s.meshBlock(m, e, explain.RangeSource(src), w, ports, seen)
-			}
-			got = external
-		default:
-			sw := src.Workloads[0]
-			if sw.Mesh != model.MeshNone {
-				want, got = withID, withID
-			}
-			if distinct[sw] || everyone {
-				k := key{sw.Namespace, sw.ServiceAccount, sw.Mesh != model.MeshNone}
-				b, ok := byKey[k]
-				if !ok {
-					b = s.meshBlock(m, e, mesh.Source{Workload: sw}, w, ports, seen)
-					byKey[k] = b
-				}
-				got = b
-			}
+		got := blocks[i]
+		want := noID
+		if !src.External && src.Workloads[0].Mesh != model.MeshNone && withID >= 0 {
+			want = withID
+		} else if want < 0 {
+			want = t.Default
 		}
-		if got == want {
+		if got < 0 || got == want {
 			flush()
 			continue
 		}
@@ -228,10 +289,6 @@ func meshPorts(breaks []int32) []explain.Port {
 // head line with its verdict. Sources whose traces have equal keys are
 // explained alike: seen (per destination) keeps the blocks written.
 func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source, dst *model.Workload, ports []explain.Port, seen map[string]int) int {
-	if dst.Mesh == model.MeshNone {
-		a := explain.MeshAnswer(m, e, src, dst, explain.Port{Protocol: connectivity.TCP})
-		return s.reasons(a.Reasons)
-	}
 	traces := make([]explain.MeshTraces, len(ports))
 	var key strings.Builder
 	for i, p := range ports {
@@ -261,4 +318,70 @@ func (s *Snapshot) meshBlock(m *model.Model, e *mesh.Evaluator, src mesh.Source,
 		seen[key.String()] = b
 	}
 	return b
+}
+
+// outsideTable explains what the mesh lets every workload send to dst, a
+// destination outside the cluster: the egress of its sidecar. Workloads
+// whose sidecars treat dst alike share the explanation.
+func (s *Snapshot) outsideTable(ml *connectivity.MeshLayer, dst *connectivity.Node) *sideTable {
+	e := ml.Evaluator()
+	first, last := addr4(dst.Range.First), addr4(dst.Range.Last)
+	seen := map[string]int{}
+	blocks := make([]int, len(s.nodes))
+	for i, src := range s.nodes {
+		blocks[i] = -1
+		if src.External {
+			continue
+		}
+		w := src.Workloads[0]
+		bypass := mesh.BypassPorts(w)
+		t := e.TraceOutside(w, dst.Host, first, last, outsidePorts(bypass)[len(bypass)].Sample)
+		key := fmt.Sprint(t, w.Mesh, w.Gateway, bypass)
+		if t.Egress == mesh.EgressBypass || len(bypass) > 0 {
+			key += fmt.Sprintf("%p", w) // the reason is at the workload's annotations
+		}
+		b, ok := seen[key]
+		if !ok {
+			b = s.outsideBlock(ml, src, dst)
+			seen[key] = b
+		}
+		blocks[i] = b
+	}
+	return table(blocks)
+}
+
+// outsidePorts are the ports an explanation toward a destination outside
+// the cluster covers: those that bypass the sidecar, every other TCP port,
+// and UDP.
+func outsidePorts(bypass []int32) []explain.Port {
+	ports := make([]explain.Port, 0, len(bypass)+2)
+	for _, p := range bypass {
+		ports = append(ports, explain.Port{Protocol: connectivity.TCP, Number: p})
+	}
+	sample := explain.Port{Protocol: connectivity.TCP, Sample: 1, Others: len(bypass) > 0}
+	for slices.Contains(bypass, sample.Sample) {
+		sample.Sample++
+	}
+	return append(ports, sample, explain.Port{Protocol: connectivity.UDP, Sample: 53})
+}
+
+// outsideBlock explains what the mesh lets src's first workload send to
+// dst, outside the cluster, port by port.
+func (s *Snapshot) outsideBlock(ml *connectivity.MeshLayer, src, dst *connectivity.Node) int {
+	w := src.Workloads[0]
+	from, to := &explain.Endpoint{Node: src, Workload: w}, &explain.Endpoint{Node: dst}
+	var rs []explain.Reason
+	for _, p := range outsidePorts(mesh.BypassPorts(w)) {
+		a := explain.OutsideAnswer(ml, from, to, p)
+		rs = append(rs, explain.Reason{Message: p.String() + ": " + string(a.Verdict)})
+		for _, r := range a.Reasons {
+			r.Depth++
+			rs = append(rs, r)
+		}
+	}
+	return s.reasons(rs)
+}
+
+func addr4(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }

@@ -13,9 +13,15 @@ import (
 // after) make a diff.
 type Snapshot struct {
 	Label string `json:"label,omitempty"`
-	// Nodes are [id, namespace, identity, flags]: flags bit 0 an external
-	// range, bit 1 a workload in the mesh.
+	// Nodes are [id, namespace, identity, flags]: flags bit 0 outside the
+	// cluster, bit 1 a workload in the mesh, bit 2 a ServiceEntry host (a
+	// destination only), bit 3 a range no connection starts at, bit 4 one
+	// no connection goes to (ipBlocks cut the outside apart per
+	// direction).
 	Nodes [][4]any `json:"nodes"`
+	// HostRanges are, per ServiceEntry host node, the nodes of the ranges
+	// it may resolve to: its network explanation is theirs.
+	HostRanges map[int][]int `json:"hostRanges,omitempty"`
 	// NamespaceLabels are each namespace's labels, for explanations.
 	NamespaceLabels map[string]string `json:"nsLabels"`
 	// Conns are the connections' texts and states (0 denied, 1 only for
@@ -55,6 +61,9 @@ type sideTable struct {
 const (
 	flagExternal = 1
 	flagMeshed   = 2
+	flagHost     = 4
+	flagNoSource = 8
+	flagNoDest   = 16
 )
 
 const (
@@ -96,11 +105,36 @@ func BuildSnapshot(m *model.Model, opts Options) *Snapshot {
 		flags, identity := 0, ""
 		if n.External {
 			flags |= flagExternal
+			if n.Host != "" {
+				flags |= flagHost | flagNoSource
+			} else {
+				if !g.SourceEndpoint(n) {
+					flags |= flagNoSource
+				}
+				if !g.DestinationEndpoint(n) {
+					flags |= flagNoDest
+				}
+			}
 		} else if w := n.Workloads[0]; w.Mesh != model.MeshNone {
 			flags |= flagMeshed
 			identity = w.Identity
 		}
 		s.Nodes = append(s.Nodes, [4]any{n.ID, n.Namespace, identity, flags})
+	}
+	for i, n := range s.nodes {
+		if n.Host == "" {
+			continue
+		}
+		if s.HostRanges == nil {
+			s.HostRanges = map[int][]int{}
+		}
+		ranges, _ := g.HostRanges(n)
+		s.HostRanges[i] = []int{}
+		for _, r := range ranges {
+			if k, ok := s.index[r]; ok {
+				s.HostRanges[i] = append(s.HostRanges[i], k)
+			}
+		}
 	}
 	for _, ns := range m.Namespaces {
 		s.NamespaceLabels[ns.Name] = "{" + ns.Labels.String() + "}"

@@ -384,8 +384,27 @@
           why.append(el("p", { text: "Not in this version of the manifests." }));
         } else {
           const nm = names(s, i, j), meshed = (s.nodes[i][3] & 2) !== 0;
-          const net = el("div", {}, block(s, pick(s.egress[i], j), nm), block(s, pick(s.ingress[j], i), nm));
-          const mesh = s.nodes[j][3] & 1 ? el("p", { text: b + " is outside the cluster: mesh authorization does not govern it" }) : block(s, pick(s.mesh[j], i, meshed), nm);
+          const flag = (k, f) => (s.nodes[k][3] & f) !== 0;
+          let net, mesh;
+          if (flag(i, 8) || flag(j, 16) || (flag(i, 1) && flag(j, 1))) {
+            // The graph holds no such pair: a ServiceEntry host is only a
+            // destination, ipBlocks cut the outside apart per direction,
+            // and no layer speaks of two ends outside.
+            const text = flag(i, 4) ? a + " is a ServiceEntry host: a destination outside the cluster, never a source"
+              : flag(i, 1) && flag(j, 1) ? "Both ends are outside the cluster: no layer speaks of traffic between them."
+              : (flag(i, 8) ? a : b) + " is an address range the NetworkPolicies cut for the other direction only: no connection " + (flag(i, 8) ? "starts" : "ends") + " there.";
+            net = el("p", { text }); mesh = el("p", { text });
+          } else {
+            if (flag(j, 4)) {
+              // A host's network is that of the ranges it may resolve to.
+              const ranges = s.hostRanges[j] || [];
+              net = el("div", {}, el("p", { text: b + " may resolve to " + (ranges.length === 1 ? "" : "any of ") + ranges.map((r) => s.nodes[r][0]).join(", ") + ":" }));
+              for (const r of ranges) net.append(el("h5", { text: "to " + s.nodes[r][0] }), block(s, pick(s.egress[i], r), names(s, i, r)), block(s, pick(s.ingress[r], i), names(s, i, r)));
+            } else {
+              net = el("div", {}, block(s, pick(s.egress[i], j), nm), block(s, pick(s.ingress[j], i), nm));
+            }
+            mesh = s.mesh[j] ? block(s, pick(s.mesh[j], i, meshed), nm) : el("p", { text: b + " is outside the cluster, and no ServiceEntry or REGISTRY_ONLY sidecar makes traffic leaving it the mesh's business: the mesh lets it through" });
+          }
           const verdict = (layer) => {
             const c = conn(s, layer, a, b);
             return c ? STATE[c[1]][2] + ": " + c[0] : layer === "mesh" ? "denied on TCP (UDP and SCTP pass)" : "denied: No Connections";
