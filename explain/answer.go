@@ -35,6 +35,10 @@ type Reason struct {
 	Location *manifest.Position `json:"-"`
 	// Depth nests a reason under the one before it of lower depth.
 	Depth int `json:"depth,omitempty"`
+	// LocationSlot, when set, names the slot that stands for Location
+	// where an explanation is shared between sources (the HTML report): a
+	// field of the source's own Sidecar resource.
+	LocationSlot string `json:"-"`
 }
 
 // LayerAnswer is one layer's verdict on one port, and why.
@@ -73,8 +77,15 @@ const (
 	SlotSrcID   = "\x1fsrcid\x1f"  // the source's mesh identity
 	SlotSrcNSL  = "\x1fsrcnsl\x1f" // the labels of the source's namespace
 	SlotDstNSL  = "\x1fdstnsl\x1f" // ... of the destination's
+	SlotSrcSC   = "\x1fsrcsc\x1f"  // the Sidecar resource that scopes the source's sidecar
 	slotMarker  = "\x1f"
 	slotMissing = "?"
+)
+
+// Location slots (Reason.LocationSlot): fields of the source's Sidecar.
+const (
+	SlotSrcSCEgress   = "srcsceg"  // its egress hosts
+	SlotSrcSCOutbound = "srcscout" // its outboundTrafficPolicy mode
 )
 
 // Names are what the slots stand for.
@@ -97,6 +108,9 @@ func NamesOf(m *model.Model, src, dst *Endpoint) Names {
 	}
 	if w := src.Workload; w != nil {
 		n["srcid"] = w.Identity
+		if sc := m.SidecarFor(w); sc != nil {
+			n["srcsc"] = sc.Object.Namespace + "/" + sc.Object.Name
+		}
 	}
 	return n
 }
@@ -142,3 +156,11 @@ func at(o *manifest.Object, path string, depth int, msg string) Reason {
 }
 
 func plain(depth int, msg string) Reason { return Reason{Message: msg, Depth: depth} }
+
+// atSourceSidecar builds a reason at a field of the source's Sidecar, its
+// location standing for slot in shared explanations.
+func atSourceSidecar(sc *model.Sidecar, path, slot string, depth int, msg string) Reason {
+	r := at(sc.Object, path, depth, msg)
+	r.LocationSlot = slot
+	return r
+}

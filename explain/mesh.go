@@ -159,7 +159,7 @@ func egressReasons(t *mesh.Trace, port Port) []Reason {
 // Service (or ServiceEntry) of it is exported to the source's namespace.
 func unknownReason(f mesh.EgressFacts, what string) Reason {
 	if sc := f.Sidecar; sc != nil {
-		return at(sc.Object, egressHostsPath(sc), 0, SlotSrc+"'s sidecar does not know "+what+": the egress hosts of Sidecar "+sc.Object.Namespace+"/"+sc.Object.Name+" import none of its hosts")
+		return atSourceSidecar(sc, egressHostsPath(sc), SlotSrcSCEgress, 0, SlotSrc+"'s sidecar does not know "+what+": the egress hosts of Sidecar "+SlotSrcSC+" import none of its hosts")
 	}
 	return plain(0, SlotSrc+"'s sidecar does not know "+what+": none of its hosts is exported to namespace "+SlotSrcNS)
 }
@@ -180,7 +180,8 @@ func outboundReason(f mesh.EgressFacts, g mesh.Egress) Reason {
 	}
 	mode := "outboundTrafficPolicy " + f.Outbound
 	if sc := f.OutboundFrom; sc != nil {
-		return at(sc.Object, sc.OutboundPath, 1, "under "+mode+", set by Sidecar "+sc.Object.Namespace+"/"+sc.Object.Name+", "+what)
+		// OutboundPolicy reads the Sidecar that scopes the source.
+		return atSourceSidecar(sc, sc.OutboundPath, SlotSrcSCOutbound, 1, "under "+mode+", set by Sidecar "+SlotSrcSC+", "+what)
 	}
 	switch {
 	case f.MeshConfigFrom != "":
@@ -337,8 +338,9 @@ func (t MeshTraces) Key(src mesh.Source) string {
 		}
 		b.WriteString("|" + strconv.Itoa(int(tr.Egress)) + string(tr.Mesh) + strconv.FormatBool(tr.InboundBypassed) + tr.Verdict.Allowed.String())
 		if tr.Egress != mesh.EgressKnown {
+			// The source's Sidecar is named by slots.
 			f := tr.EgressFacts
-			b.WriteString(" " + sidecarKey(f.Sidecar) + f.Outbound + sidecarKey(f.OutboundFrom) + f.MeshConfigFrom + strconv.FormatBool(f.BypassPort))
+			b.WriteString(" " + strconv.FormatBool(f.Sidecar != nil) + f.Outbound + strconv.FormatBool(f.OutboundFrom != nil) + f.MeshConfigFrom + strconv.FormatBool(f.BypassPort))
 			if tr.Egress == mesh.EgressBypass {
 				b.WriteString(" " + objectKey(tr.Src.Workload.Object)) // the reason is at its annotations
 			}
@@ -354,13 +356,6 @@ func (t MeshTraces) Key(src mesh.Source) string {
 		}
 	}
 	return b.String()
-}
-
-func sidecarKey(sc *model.Sidecar) string {
-	if sc == nil {
-		return "-"
-	}
-	return objectKey(sc.Object)
 }
 
 // objectKey tells objects apart: by file and line.

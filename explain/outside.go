@@ -77,7 +77,7 @@ func outsideReasons(t mesh.OutsideTrace, w *model.Workload, dst *connectivity.No
 		}
 		rs := []Reason{at(se.Object, path, 0, SlotSrc+"'s sidecar knows "+SlotDst+": ServiceEntry "+se.Object.Namespace+"/"+se.Object.Name+" "+what+" (host "+t.EntryHost+") and is exported to namespace "+SlotSrcNS)}
 		if sc := t.Sidecar; sc != nil {
-			rs = append(rs, at(sc.Object, egressHostsPath(sc), 1, "the egress hosts of Sidecar "+sc.Object.Namespace+"/"+sc.Object.Name+" import it"))
+			rs = append(rs, atSourceSidecar(sc, egressHostsPath(sc), SlotSrcSCEgress, 1, "the egress hosts of Sidecar "+SlotSrcSC+" import it"))
 		}
 		return rs
 	}
@@ -94,7 +94,7 @@ func outsideReasons(t mesh.OutsideTrace, w *model.Workload, dst *connectivity.No
 func unknownOutside(f mesh.EgressFacts, what string) Reason {
 	msg := SlotSrc + "'s sidecar does not know " + SlotDst + ": no ServiceEntry that " + what + " is"
 	if sc := f.Sidecar; sc != nil {
-		return at(sc.Object, egressHostsPath(sc), 0, msg+" both exported to namespace "+SlotSrcNS+" and imported by the egress hosts of Sidecar "+sc.Object.Namespace+"/"+sc.Object.Name)
+		return atSourceSidecar(sc, egressHostsPath(sc), SlotSrcSCEgress, 0, msg+" both exported to namespace "+SlotSrcNS+" and imported by the egress hosts of Sidecar "+SlotSrcSC)
 	}
 	return plain(0, msg+" exported to namespace "+SlotSrcNS)
 }

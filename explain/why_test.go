@@ -296,7 +296,11 @@ func TestKeyDecidesText(t *testing.T) {
 						traces := TraceMesh(m, e, src, dst, port)
 						var b strings.Builder
 						for _, r := range MeshAnswerFrom(traces, src, dst, port).Reasons {
-							b.WriteString(r.Message + "@" + fmt.Sprint(r.Location) + "\n")
+							loc := fmt.Sprint(r.Location)
+							if r.LocationSlot != "" {
+								loc = r.LocationSlot // as shared explanations give it
+							}
+							b.WriteString(r.Message + "@" + loc + "\n")
 						}
 						key := traces.Key(src)
 						checked++

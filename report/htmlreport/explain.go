@@ -103,7 +103,10 @@ func (s *Snapshot) reasons(rs []explain.Reason) int {
 	lines := make([][3]any, len(rs))
 	for i, r := range rs {
 		loc := ""
-		if r.Location != nil {
+		switch {
+		case r.LocationSlot != "":
+			loc = "\x1f" + r.LocationSlot + "\x1f"
+		case r.Location != nil:
 			loc = r.Location.String()
 		}
 		lines[i] = [3]any{r.Depth, loc, r.Message}
@@ -138,9 +141,11 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 	byKey := map[key]int{}
 	// Sources set apart by their egress alone are explained alike when
 	// their sidecars treat dst alike.
+	// The source's Sidecar is named by slots (explain.SlotSrcSC).
 	type egressKey struct {
-		g       mesh.Egress
-		sidecar *model.Sidecar
+		g                     mesh.Egress
+		sidecar, outboundFrom bool
+		outbound              string
 		// w is set where the reason is at the workload's own annotations
 		// (a bypass).
 		w *model.Workload
@@ -184,7 +189,8 @@ func (s *Snapshot) meshTable(m *model.Model, ml *connectivity.MeshLayer, dst *co
 				}
 				blocks[i] = b
 			case g != mesh.EgressKnown || len(bypass) > 0:
-				k := egressKey{g: g, sidecar: m.SidecarFor(sw)}
+				mode, from := m.OutboundPolicy(sw)
+				k := egressKey{g: g, sidecar: m.SidecarFor(sw) != nil, outboundFrom: from != nil, outbound: mode}
 				if g == mesh.EgressBypass || len(bypass) > 0 {
 					k.w = sw
 				}
@@ -336,7 +342,8 @@ func (s *Snapshot) outsideTable(ml *connectivity.MeshLayer, dst *connectivity.No
 		w := src.Workloads[0]
 		bypass := mesh.BypassPorts(w)
 		t := e.TraceOutside(w, dst.Host, first, last, outsidePorts(bypass)[len(bypass)].Sample)
-		key := fmt.Sprint(t, w.Mesh, w.Gateway, bypass)
+		// The source's Sidecar is named by slots (explain.SlotSrcSC).
+		key := fmt.Sprint(t.Decides, t.Egress, t.Entry, t.EntryHost, t.Sidecar != nil, t.Outbound, t.OutboundFrom != nil, t.MeshConfigFrom, t.BypassPort, w.Mesh, w.Gateway, bypass)
 		if t.Egress == mesh.EgressBypass || len(bypass) > 0 {
 			key += fmt.Sprintf("%p", w) // the reason is at the workload's annotations
 		}

@@ -148,6 +148,9 @@ func pairExplanation(s *Snapshot, src, dst string) (network, mesh []string) {
 	i, j := index[src], index[dst]
 	names := explain.Names{"src": src, "dst": dst, "srcns": s.Nodes[i][1].(string), "dstns": s.Nodes[j][1].(string),
 		"srcid": s.Nodes[i][2].(string), "srcnsl": s.NamespaceLabels[s.Nodes[i][1].(string)], "dstnsl": s.NamespaceLabels[s.Nodes[j][1].(string)]}
+	if sc, ok := s.Sidecars[i]; ok {
+		names["srcsc"], names[explain.SlotSrcSCEgress], names[explain.SlotSrcSCOutbound] = sc[0], sc[1], sc[2]
+	}
 	lines := func(t *sideTable, other int, meshed bool) []string {
 		if t == nil {
 			return nil
@@ -161,7 +164,7 @@ func pairExplanation(s *Snapshot, src, dst string) (network, mesh []string) {
 			line := s.Lines[l]
 			text := strings.Repeat("  ", line[0].(int)) + names.Fill(line[2].(string))
 			if loc := line[1].(string); loc != "" {
-				text = strings.Repeat("  ", line[0].(int)) + loc + ": " + names.Fill(line[2].(string))
+				text = strings.Repeat("  ", line[0].(int)) + names.Fill(loc) + ": " + names.Fill(line[2].(string))
 			}
 			out = append(out, text)
 		}

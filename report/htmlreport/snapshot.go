@@ -22,6 +22,11 @@ type Snapshot struct {
 	// HostRanges are, per ServiceEntry host node, the nodes of the ranges
 	// it may resolve to: its network explanation is theirs.
 	HostRanges map[int][]int `json:"hostRanges,omitempty"`
+	// Sidecars are, per workload node whose sidecar a Sidecar resource
+	// scopes, [its ns/name, the location of its egress hosts, that of its
+	// outboundTrafficPolicy]: explanations of the source's egress name
+	// them by slots (explain.SlotSrcSC).
+	Sidecars map[int][3]string `json:"sidecars,omitempty"`
 	// NamespaceLabels are each namespace's labels, for explanations.
 	NamespaceLabels map[string]string `json:"nsLabels"`
 	// Conns are the connections' texts and states (0 denied, 1 only for
@@ -122,6 +127,22 @@ func BuildSnapshot(m *model.Model, opts Options) *Snapshot {
 		s.Nodes = append(s.Nodes, [4]any{n.ID, n.Namespace, identity, flags})
 	}
 	for i, n := range s.nodes {
+		if !n.External {
+			if sc := m.SidecarFor(n.Workloads[0]); sc != nil {
+				if s.Sidecars == nil {
+					s.Sidecars = map[int][3]string{}
+				}
+				egress := "spec"
+				if len(sc.Spec.GetEgress()) > 0 {
+					egress = "spec.egress"
+				}
+				out := ""
+				if sc.OutboundPath != "" {
+					out = sc.Object.Position(sc.OutboundPath).String()
+				}
+				s.Sidecars[i] = [3]string{sc.Object.Namespace + "/" + sc.Object.Name, sc.Object.Position(egress).String(), out}
+			}
+		}
 		if n.Host == "" {
 			continue
 		}

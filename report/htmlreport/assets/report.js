@@ -361,7 +361,9 @@
       }
       function names(s, i, j) {
         const src = s.nodes[i], dst = s.nodes[j];
-        return { src: src[0], dst: dst[0], srcns: src[1], dstns: dst[1], srcid: src[2], srcnsl: s.nsLabels[src[1]], dstnsl: s.nsLabels[dst[1]] };
+        const sc = (s.sidecars || {})[i] || [];
+        return { src: src[0], dst: dst[0], srcns: src[1], dstns: dst[1], srcid: src[2], srcnsl: s.nsLabels[src[1]], dstnsl: s.nsLabels[dst[1]],
+          srcsc: sc[0], srcsceg: sc[1], srcscout: sc[2] };
       }
       function block(s, b, nm) {
         const ol = el("ol", {});
@@ -369,8 +371,9 @@
         for (const l of s.blocks[b]) {
           const [depth, loc, text] = s.lines[l];
           const li = el("li", { style: "padding-left:" + 1.25 * depth + "em" });
-          if (loc) li.append(el("span", { class: "loc", text: loc + ": " }));
-          li.append(text.replace(/\u001f(\w+)\u001f/g, (_, k) => (nm[k] === undefined || nm[k] === "" ? "?" : nm[k])));
+          const fill = (t) => t.replace(/\u001f(\w+)\u001f/g, (_, k) => (nm[k] === undefined || nm[k] === "" ? "?" : nm[k]));
+          if (loc) li.append(el("span", { class: "loc", text: fill(loc) + ": " }));
+          li.append(fill(text));
           ol.append(li);
         }
         return ol;
