@@ -261,6 +261,12 @@ func hopName(h hop) string {
 	return h.enforcer.String()
 }
 
+// BehindWaypoint reports whether some waypoint stands in front of dst, so
+// that a connection's route depends on its client (routesTo).
+func (e *Evaluator) BehindWaypoint(dst *model.Workload) bool {
+	return len(e.splitPolicies(dst).waypoints) > 0
+}
+
 // RoutePorts are the container ports of dst where the waypoints in front of
 // it take traffic: the verdict can change there.
 func (e *Evaluator) RoutePorts(dst *model.Workload) []int32 {
