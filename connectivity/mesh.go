@@ -83,6 +83,8 @@ type MeshLayer struct {
 	// outsideDecided: the mesh decides traffic leaving the cluster
 	// (outside.go).
 	outsideDecided bool
+	gatewaysOnce   sync.Once
+	gateways       []*model.Workload // gateways and waypoints
 }
 
 // Mesh returns the mesh layer of m (what Istio enforces today), computed
@@ -114,17 +116,19 @@ type dstVerdicts struct {
 }
 
 // sourceKey is what authorization and mTLS can tell of a source workload:
-// its identity, how it joins the mesh, and, where DestinationRules select
-// clients by label, the workload itself.
+// its identity, how it joins the mesh (a gateway or waypoint takes other
+// routes to a destination behind a waypoint), and, where DestinationRules
+// select clients by label, the workload itself.
 type sourceKey struct {
 	ns, sa  string
 	w       *model.Workload
 	meshed  bool
 	ambient bool
+	gateway model.GatewayKind
 }
 
 func keyOf(w *model.Workload) sourceKey {
-	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, meshed: w.Mesh != model.MeshNone, ambient: w.Mesh == model.MeshAmbient}
+	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, meshed: w.Mesh != model.MeshNone, ambient: w.Mesh == model.MeshAmbient, gateway: w.Gateway}
 }
 
 // key is the sourceKey of a distinct source of dv: its workload too where
@@ -192,7 +196,11 @@ func (ml *MeshLayer) arriving(src mesh.Source, dst *model.Workload) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Ports: AllPorts()}
 	}
-	v, _ := ml.perDst.LoadOrStore(dst, &dstVerdicts{})
+	v, ok := ml.perDst.Load(dst)
+	if !ok {
+		// Allocate only on a miss: Between runs once per pair.
+		v, _ = ml.perDst.LoadOrStore(dst, &dstVerdicts{})
+	}
 	dv := v.(*dstVerdicts)
 	dv.once.Do(func() { ml.prepare(dst, dv) })
 	if src.Workload == nil {
@@ -232,7 +240,20 @@ func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	// Clients whose DestinationRules toward dst may differ from a client
 	// no rule singles out send other TLS, so other identities.
 	dv.tlsSensitive, dv.byLabels = mesh.TLSSensitive(ml.m, dst)
-	for _, w := range ml.namedSources(dst) {
+	named := ml.namedSources(dst)
+	if ml.e.BehindWaypoint(dst) {
+		// Gateways and waypoints do not take the waypoint's route the
+		// stand-ins take (mesh.routesTo): each kind gets its own verdict.
+		ml.gatewaysOnce.Do(func() {
+			for _, w := range ml.m.Workloads {
+				if w.Gateway != model.NotGateway {
+					ml.gateways = append(ml.gateways, w)
+				}
+			}
+		})
+		named = append(named, ml.gateways...)
+	}
+	for _, w := range named {
 		dv.distinct[w] = true
 		if k := dv.key(w); !dv.has(k) {
 			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)

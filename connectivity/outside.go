@@ -65,25 +65,30 @@ func decidesOutside(m *model.Model) bool {
 func (ml *MeshLayer) outside(src, dst *Node) Verdict {
 	var out Verdict
 	for _, w := range src.Workloads {
-		var g mesh.Egress
-		if dst.Host != "" {
-			g = ml.e.EgressToHost(w, dst.Host)
-		} else {
-			g = ml.e.EgressToRange(w, addr4(dst.Range.First), addr4(dst.Range.Last))
-		}
-		v := Verdict{Ports: AllPorts()}
-		if g == mesh.EgressBlackhole {
-			v.Ports = unintercepted()
-			for _, p := range mesh.BypassPorts(w) {
-				v.Ports = v.Ports.Union(Ports(TCP, p, p))
-			}
-		}
-		out = out.Union(v)
+		out = out.Union(ml.outsideFrom(w, dst))
 		if out.Ports.IsAll() {
 			break
 		}
 	}
 	return out
+}
+
+// outsideFrom is outside for one workload of the source node.
+func (ml *MeshLayer) outsideFrom(w *model.Workload, dst *Node) Verdict {
+	var g mesh.Egress
+	if dst.Host != "" {
+		g = ml.e.EgressToHost(w, dst.Host)
+	} else {
+		g = ml.e.EgressToRange(w, addr4(dst.Range.First), addr4(dst.Range.Last))
+	}
+	v := Verdict{Ports: AllPorts()}
+	if g == mesh.EgressBlackhole {
+		v.Ports = unintercepted()
+		for _, p := range mesh.BypassPorts(w) {
+			v.Ports = v.Ports.Union(Ports(TCP, p, p))
+		}
+	}
+	return v
 }
 
 // hostRanges are, per ServiceEntry host, the destination ranges its

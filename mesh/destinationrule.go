@@ -8,6 +8,7 @@ import (
 	networkingv1beta1 "istio.io/api/networking/v1beta1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -181,9 +182,17 @@ func mostSpecific(list []*drEntry, hostname string) []*drEntry {
 // DestinationRuleFor returns the DestinationRule client uses toward svc
 // and the traffic policy it applies (nil, nil when none does).
 func DestinationRuleFor(m *model.Model, client *model.Workload, svc *model.Service) (*model.DestinationRule, *networkingv1beta1.TrafficPolicy) {
+	dr, _, tp := destinationRuleFor(m, client, svc)
+	return dr, tp
+}
+
+// destinationRuleFor is DestinationRuleFor, with the rule the traffic
+// policy comes from: of several rules merged for one host, the first that
+// has one.
+func destinationRuleFor(m *model.Model, client *model.Workload, svc *model.Service) (chosenRule, policyRule *model.DestinationRule, _ *networkingv1beta1.TrafficPolicy) {
 	idx := destinationRuleIndex(m)
 	if len(idx.hosts) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	hostname := ServiceHost(svc)
 	root := m.Settings.RootNamespace
@@ -203,11 +212,11 @@ func DestinationRuleFor(m *model.Model, client *model.Workload, svc *model.Servi
 			}
 		}
 	}
-	var chosen *drEntry
+	var chosen, from *drEntry
 	var policy *networkingv1beta1.TrafficPolicy
 	for _, e := range found {
 		if e.selector != nil && e.dr.Object.Namespace == client.Namespace && e.selector.Matches(labels.Set(client.Labels)) && chosen == nil {
-			chosen = e
+			chosen, from = e, e
 			policy = e.dr.Spec.GetTrafficPolicy()
 		}
 	}
@@ -221,24 +230,29 @@ func DestinationRuleFor(m *model.Model, client *model.Workload, svc *model.Servi
 		// Of rules merged for one host, the first traffic policy stays.
 		if policy == nil {
 			policy = e.dr.Spec.GetTrafficPolicy()
+			from = e
 		}
 	}
 	if chosen == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return chosen.dr, policy
+	if policy == nil {
+		return chosen.dr, nil, nil
+	}
+	return chosen.dr, from.dr, policy
 }
 
 // portTLS is the client TLS a traffic policy sets for a Service port:
 // port-level settings replace the top level wholly, so one without tls
 // leaves auto mTLS (networking/util/util.go GetPortLevelTrafficPolicy).
-func portTLS(tp *networkingv1beta1.TrafficPolicy, port int32) *networkingv1beta1.ClientTLSSettings {
-	for _, pl := range tp.GetPortLevelSettings() {
+// The index is that of the port-level setting, -1 for the top level.
+func portTLS(tp *networkingv1beta1.TrafficPolicy, port int32) (*networkingv1beta1.ClientTLSSettings, int) {
+	for k, pl := range tp.GetPortLevelSettings() {
 		if pl.GetPort() != nil && pl.GetPort().GetNumber() == uint32(port) {
-			return pl.GetTls()
+			return pl.GetTls(), k
 		}
 	}
-	return tp.GetTls()
+	return tp.GetTls(), -1
 }
 
 // reachesWorkload reports whether some DestinationRule's host covers a
@@ -266,31 +280,58 @@ func (idx *drIndex) reachesWorkload(m *model.Model, dst *model.Workload) bool {
 // DestinationRule, and sidecars tunnel a DestinationRule's TLS inside HBONE
 // (networking/core/cluster_tls.go applyHBONETransportSocketMatches).
 func sendsIstioMTLS(m *model.Model, client, dst *model.Workload, port int32) bool {
+	return clientTLSOverride(m, client, dst, port) == nil
+}
+
+// ClientTLSRule is the DestinationRule field that sets the TLS a client
+// uses instead of Istio mTLS.
+type ClientTLSRule struct {
+	Rule *model.DestinationRule
+	Path string
+	Mode networkingv1beta1.ClientTLSSettings_TLSmode
+}
+
+// clientTLSOverride returns the DestinationRule setting that keeps client
+// from Istio mTLS toward dst's port (that of the first Service port when
+// several reach it, every one of them overridden), or nil when the client
+// sends Istio mTLS (sendsIstioMTLS).
+func clientTLSOverride(m *model.Model, client, dst *model.Workload, port int32) *ClientTLSRule {
 	if dst.Mesh == model.MeshAmbient || client.Mesh == model.MeshAmbient {
-		return true
+		return nil
 	}
 	idx := destinationRuleIndex(m)
 	if !idx.reachesWorkload(m, dst) {
-		return true
+		return nil
 	}
-	routes := 0
+	var first *model.DestinationRule
+	firstAt := 0
+	var firstMode networkingv1beta1.ClientTLSSettings_TLSmode
 	for _, svc := range ServicesOf(m, dst) {
-		_, tp := DestinationRuleFor(m, client, svc)
+		_, from, tp := destinationRuleFor(m, client, svc)
 		for _, sp := range svc.Ports {
 			if sp.Protocol != "TCP" || TargetPort(dst, sp) != port {
 				continue
 			}
-			routes++
-			if tls := portTLS(tp, sp.Port); tls != nil {
+			if tls, at := portTLS(tp, sp.Port); tls != nil {
 				switch tls.GetMode() {
 				case networkingv1beta1.ClientTLSSettings_DISABLE, networkingv1beta1.ClientTLSSettings_SIMPLE, networkingv1beta1.ClientTLSSettings_MUTUAL:
+					if first == nil {
+						first, firstAt, firstMode = from, at, tls.GetMode()
+					}
 					continue
 				}
 			}
-			return true
+			return nil
 		}
 	}
-	return routes == 0
+	if first == nil {
+		return nil // no Service port reaches it: nothing overrides auto mTLS
+	}
+	path := "spec.trafficPolicy.tls.mode"
+	if firstAt >= 0 {
+		path = manifest.JoinIndex("spec.trafficPolicy.portLevelSettings", firstAt) + ".tls.mode"
+	}
+	return &ClientTLSRule{Rule: first, Path: path, Mode: firstMode}
 }
 
 // TLSSensitive tells which in-mesh clients may send dst other TLS than a

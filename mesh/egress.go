@@ -97,16 +97,23 @@ func BypassPorts(src *model.Workload) []int32 {
 // src's egress hosts import it. A ServiceEntry host is reached by name,
 // whatever address it resolves to: excluded ranges cannot be told.
 func (e *Evaluator) EgressToHost(src *model.Workload, host string) Egress {
+	g, _ := e.egressToHost(src, host)
+	return g
+}
+
+// egressToHost is EgressToHost, with the entry's host that makes the host
+// known.
+func (e *Evaluator) egressToHost(src *model.Workload, host string) (Egress, hostName) {
 	if !decidesEgress(src) {
-		return EgressKnown
+		return EgressKnown, hostName{}
 	}
 	hs := egressHosts(e.m.SidecarFor(src))
 	for _, n := range e.namingHost(host) {
 		if n.se.Visible(src.Namespace) && importsHost(hs, src.Namespace, n.se.Object.Namespace, n.host) {
-			return EgressKnown
+			return EgressKnown, n
 		}
 	}
-	return e.unknown(src)
+	return e.unknown(src), hostName{}
 }
 
 // hostName is a ServiceEntry host that names (or, as a wildcard, covers)
@@ -149,11 +156,18 @@ func (e *Evaluator) namingHost(host string) []hostName {
 // it imports lists addresses that cover the range, bypassed when the range
 // is excluded from the sidecar.
 func (e *Evaluator) EgressToRange(src *model.Workload, first, last netip.Addr) Egress {
+	g, _ := e.egressToRange(src, first, last)
+	return g
+}
+
+// egressToRange is EgressToRange, with the entry's host that makes the
+// range known.
+func (e *Evaluator) egressToRange(src *model.Workload, first, last netip.Addr) (Egress, hostName) {
 	if !decidesEgress(src) {
-		return EgressKnown
+		return EgressKnown, hostName{}
 	}
 	if in, known := src.Interception.OutboundAddressIntercepted(first, last); known && !in {
-		return EgressBypass
+		return EgressBypass, hostName{}
 	}
 	hs := egressHosts(e.m.SidecarFor(src))
 	for _, se := range e.m.ServiceEntries {
@@ -166,12 +180,49 @@ func (e *Evaluator) EgressToRange(src *model.Workload, first, last netip.Addr) E
 			}
 			for _, h := range se.Hosts {
 				if importsHost(hs, src.Namespace, se.Object.Namespace, h) {
-					return EgressKnown
+					return EgressKnown, hostName{se, h}
 				}
 			}
 		}
 	}
-	return e.unknown(src)
+	return e.unknown(src), hostName{}
+}
+
+// OutsideTrace is what a workload's sidecar makes of a TCP connection to a
+// destination outside the cluster, and why.
+type OutsideTrace struct {
+	// Decides is false when no sidecar of the workload decides its egress
+	// (outside the mesh, ambient, a gateway): the mesh lets it through.
+	Decides bool
+	Egress  Egress
+	// Entry is the ServiceEntry, and EntryHost its host, that makes the
+	// destination known (Egress EgressKnown, Sidecar true).
+	Entry     *model.ServiceEntry
+	EntryHost string
+	EgressFacts
+}
+
+// TraceOutside says what src's sidecar does with a connection on port to
+// a ServiceEntry host (host not "") or to the addresses [first, last], by
+// the lookups EgressToHost and EgressToRange make; a port excluded from
+// the sidecar bypasses it whatever its scope says (BypassPorts).
+func (e *Evaluator) TraceOutside(src *model.Workload, host string, first, last netip.Addr, port int32) OutsideTrace {
+	t := OutsideTrace{Decides: decidesEgress(src)}
+	if !t.Decides {
+		return t
+	}
+	var n hostName
+	switch {
+	case !src.Interception.OutboundPortIntercepted(port):
+		t.Egress = EgressBypass
+	case host != "":
+		t.Egress, n = e.egressToHost(src, host)
+	default:
+		t.Egress, n = e.egressToRange(src, first, last)
+	}
+	t.Entry, t.EntryHost = n.se, n.host
+	t.EgressFacts = e.egressFacts(src, port)
+	return t
 }
 
 func blackholed(src Source, dst *model.Workload) Verdict {

@@ -54,6 +54,9 @@ type hop struct {
 	policies []*Policy
 	// waypoint names the waypoint a hop is at or behind, for messages.
 	waypoint *model.Gateway
+	// at is the waypoint route whose policies a waypoint hop enforces; nil
+	// at the destination's own proxy.
+	at *waypointPolicies
 }
 
 // route is one way a connection can reach its destination; each of its hops
@@ -82,6 +85,12 @@ func (p *Policy) atProxy(dst *model.Workload) bool {
 	return p.ap.AtProxy(dst)
 }
 
+// atWaypoint reports whether the waypoint of route r enforces p. Legacy
+// policies never attach to a waypoint.
+func (p *Policy) atWaypoint(r model.WaypointRoute) bool {
+	return p.ap != nil && p.ap.AtWaypoint(r.Waypoint, r.Service)
+}
+
 func (e *Evaluator) splitPolicies(dst *model.Workload) *dstPolicies {
 	if cached, ok := e.split.Load(dst); ok {
 		return cached.(*dstPolicies)
@@ -96,7 +105,7 @@ func (e *Evaluator) splitPolicies(dst *model.Workload) *dstPolicies {
 	for _, r := range e.m.WaypointRoutes(dst) {
 		wp := waypointPolicies{route: r}
 		for _, p := range all {
-			if p.ap != nil && p.ap.AtWaypoint(r.Waypoint, r.Service) {
+			if p.atWaypoint(r) {
 				wp.policies = append(wp.policies, p)
 			}
 		}
@@ -135,7 +144,8 @@ func (e *Evaluator) routesTo(src Source, dst *model.Workload, port int32) []rout
 		return []route{direct}
 	}
 	routes := []route{}
-	for _, wp := range split.waypoints {
+	for k := range split.waypoints {
+		wp := &split.waypoints[k]
 		if wp.ports != nil && !wp.ports[port] {
 			continue
 		}
@@ -144,7 +154,7 @@ func (e *Evaluator) routesTo(src Source, dst *model.Workload, port int32) []rout
 		}
 		via := wp.route.Waypoint
 		routes = append(routes, route{
-			{enforcer: EnforcerWaypoint, peer: src, policies: wp.policies, waypoint: via},
+			{enforcer: EnforcerWaypoint, peer: src, policies: wp.policies, waypoint: via, at: wp},
 			{enforcer: proxyEnforcer(dst), peer: waypointSource(via), policies: split.proxy, waypoint: via},
 		})
 	}
@@ -168,9 +178,13 @@ func waypointSource(g *model.Gateway) Source {
 }
 
 // decideRoutes evaluates every route and joins them: a connection gets
-// through where some route lets it.
-func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32) Verdict {
+// through where some route lets it. rec, when not nil, keeps each route
+// and hop as evaluated.
+func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32, rec *Trace) Verdict {
 	if InboundBypassed(dst, port) {
+		if rec != nil {
+			rec.InboundBypassed = true
+		}
 		return Verdict{Allowed: Always, why: func() string {
 			return "port " + strconv.Itoa(int(port)) + " of " + dst.ID() + " is excluded from its sidecar (traffic.sidecar.istio.io/excludeInboundPorts, includeInboundPorts, or a port of the proxy itself): no mTLS, no authorization"
 		}}
@@ -178,21 +192,25 @@ func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32) Ve
 	split := e.splitPolicies(dst)
 	if len(split.waypoints) == 0 || !redirectedToWaypoint(src) {
 		// The common case, without building routes: dst's proxy alone.
-		return e.decideHop(dst, port, hop{enforcer: proxyEnforcer(dst), peer: src, policies: split.proxy})
+		return e.decideOneHop(dst, port, hop{enforcer: proxyEnforcer(dst), peer: src, policies: split.proxy}, rec)
 	}
 	routes := e.routesTo(src, dst, port)
 	if len(routes) == 1 && len(routes[0]) == 1 {
-		return e.decideHop(dst, port, routes[0][0])
+		return e.decideOneHop(dst, port, routes[0][0], rec)
 	}
 	hops := make([][]Verdict, len(routes))
 	allowed := Never
 	through := make([]Match, len(routes))
 	for i, r := range routes {
+		rt := rec.addRoute(e, dst, r)
 		through[i] = Always
-		for _, h := range r {
-			hv := e.decideHop(dst, port, h)
+		for j, h := range r {
+			hv := e.decideHop(dst, port, h, rt.hop(j))
 			hops[i] = append(hops[i], hv)
 			through[i] = through[i].And(hv.Allowed)
+		}
+		if rt != nil {
+			rt.Allowed = through[i]
 		}
 		allowed = allowed.Or(through[i])
 	}
@@ -225,11 +243,28 @@ func (e *Evaluator) decideRoutes(src Source, dst *model.Workload, port int32) Ve
 	return out
 }
 
+// decideOneHop decides a connection that has one way in, through one
+// proxy.
+func (e *Evaluator) decideOneHop(dst *model.Workload, port int32, h hop, rec *Trace) Verdict {
+	rt := rec.addRoute(e, dst, route{h})
+	v := e.decideHop(dst, port, h, rt.hop(0))
+	if rt != nil {
+		rt.Allowed = v.Allowed
+	}
+	return v
+}
+
 func hopName(h hop) string {
 	if h.enforcer == EnforcerWaypoint && h.waypoint != nil {
 		return "waypoint " + h.waypoint.Name()
 	}
 	return h.enforcer.String()
+}
+
+// BehindWaypoint reports whether some waypoint stands in front of dst, so
+// that a connection's route depends on its client (routesTo).
+func (e *Evaluator) BehindWaypoint(dst *model.Workload) bool {
+	return len(e.splitPolicies(dst).waypoints) > 0
 }
 
 // RoutePorts are the container ports of dst where the waypoints in front of

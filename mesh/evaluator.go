@@ -88,54 +88,107 @@ func (e *Evaluator) PoliciesFor(w *model.Workload) []*Policy {
 
 func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 	var out []*Policy
+	e.eachApplying(w, func(p *Policy, enforced bool) {
+		if enforced {
+			out = append(out, p)
+		}
+	})
+	return out
+}
+
+// eachApplying calls fn for every policy that applies to w, saying whether
+// the proxy that would enforce it does. A policy the proxy ignores (AUDIT,
+// dry-run, CUSTOM at ztunnel) does not govern w at all: an ALLOW policy in
+// dry-run does not make the workload deny by default.
+func (e *Evaluator) eachApplying(w *model.Workload, fn func(p *Policy, enforced bool)) {
 	for _, list := range [][]*Policy{e.meshWide, e.byNS[w.Namespace]} {
 		for _, p := range list {
-			// A policy the proxy ignores (AUDIT, dry-run, CUSTOM at
-			// ztunnel) does not govern w at all: an ALLOW policy in
-			// dry-run does not make the workload deny by default.
-			if p.Applies(w) && enforces(enforcerOf(p, w), p) {
-				out = append(out, p)
+			if p.Applies(w) {
+				fn(p, enforces(enforcerOf(p, w), p))
 			}
 		}
 	}
-	return out
 }
 
 // Decide evaluates a TCP connection from src to dst on a container port.
 // UDP and SCTP are not intercepted by sidecars, so authorization never
 // applies to them: callers ask only about TCP.
 func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict {
+	return e.decide(src, dst, port, nil)
+}
+
+// decide is Decide, recording what it weighs in rec when rec is not nil
+// (Trace): explanations come from this one evaluation, never from a copy.
+func (e *Evaluator) decide(src Source, dst *model.Workload, port int32, rec *Trace) Verdict {
 	if src.Workload != nil && !src.Plaintext {
-		switch g := e.EgressTo(src.Workload, dst, port); g {
+		g := e.EgressTo(src.Workload, dst, port)
+		rec.sawEgress(e, src.Workload, port, g)
+		switch g {
 		case EgressBlackhole:
 			return blackholed(src, dst)
 		case EgressPassthrough, EgressBypass:
 			src.Plaintext = true
 		}
 	}
-	return e.DecideArriving(src, dst, port)
+	return e.decideArriving(src, dst, port, rec)
 }
 
 // DecideArriving is Decide for a connection as it leaves src, the
 // client's egress already accounted for (src.Plaintext says whether it
 // kept its mTLS).
 func (e *Evaluator) DecideArriving(src Source, dst *model.Workload, port int32) Verdict {
+	return e.decideArriving(src, dst, port, nil)
+}
+
+func (e *Evaluator) decideArriving(src Source, dst *model.Workload, port int32, rec *Trace) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
-	return e.decideRoutes(src, dst, port)
+	return e.decideRoutes(src, dst, port, rec)
+}
+
+// identityGap says whether the peer a proxy of dst sees presents its mesh
+// identity, and if not, the first reason why: the identity comes with
+// Istio mTLS, which an in-mesh client sends unless its connection left
+// without it (Plaintext), mTLS is off here, or a DestinationRule makes it
+// send plaintext (or TLS of its own).
+func (e *Evaluator) identityGap(src Source, dst *model.Workload, port int32, mode TLSMode) IdentityGap {
+	switch {
+	case src.Workload == nil:
+		return GapExternal
+	case src.Workload.Mesh == model.MeshNone:
+		return GapOutsideMesh
+	case src.Plaintext:
+		return GapPlaintext
+	case mode == Disable:
+		return GapMTLSDisabled
+	case !sendsIstioMTLS(e.m, src.Workload, dst, port):
+		return GapDestinationRule
+	}
+	return IdentityPresented
 }
 
 // decideHop evaluates the policies one proxy on the way to dst enforces
-// (enforcer.go says which), for the client that proxy sees.
-func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
+// (enforcer.go says which), for the client that proxy sees; rec, when not
+// nil, keeps what it weighed.
+func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop, rec *HopTrace) Verdict {
+	v := e.judgeHop(dst, port, h, rec)
+	if rec != nil {
+		rec.Verdict = v
+	}
+	return v
+}
+
+func (e *Evaluator) judgeHop(dst *model.Workload, port int32, h hop, rec *HopTrace) Verdict {
 	src := h.peer
 	mode, tlsFrom := e.mtls(dst, port)
-	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
-	// unless mTLS is off here or a DestinationRule makes it send plaintext
-	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && !src.Plaintext && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
+	gap := e.identityGap(src, dst, port, mode)
+	identity := gap == IdentityPresented
+	rec.sawIdentity(e, dst, port, mode, tlsFrom, gap)
 	if mode == Strict && !identity {
+		if rec != nil {
+			rec.StrictRefused = true
+		}
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
 			if tlsFrom.Policy != nil {
@@ -161,8 +214,10 @@ func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
 		ctx.enforcer = h.enforcer
 		ctx.proto = proto
 		ctx.policyNS = p.namespace()
+		pt := rec.policy(p, ctx)
 		for i, r := range p.Spec.GetRules() {
 			mt := ctx.rule(r, action)
+			pt.rule(ctx, p, i, r, mt)
 			if mt.IsNever() {
 				continue
 			}

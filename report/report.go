@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/model"
 )
 
 // Run is everything a report needs to know about one lint run.
@@ -34,6 +35,10 @@ type Run struct {
 	// Environments name the run's environments when it has several; each
 	// finding then names those it holds in.
 	Environments []string
+	// Models are what the findings were found in, one per environment in
+	// the order of Environments (one when the run has one), for formats that
+	// show more than findings (HTML: connectivity); nil leaves that out.
+	Models []*model.Model
 }
 
 // Writer writes one format.

@@ -49,6 +49,27 @@ install_sarif_multitool() {
   export SARIF_MULTITOOL
 }
 install_sarif_multitool
+
+# Debian's Chromium, for the HTML report's browser tests (chromedp drives
+# it). They find it through MESHLINT_CHROMIUM and, with
+# MESHLINT_REQUIRE_TOOLS, fail rather than skip without it. Where apt cannot
+# install it, a Chrome the machine already has will do.
+install_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing chromium" >&2
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+    $sudo apt-get install -y -qq chromium >/dev/null 2>&1 ||
+      { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium; } || true
+  fi
+  MESHLINT_CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+  if [ -z "$MESHLINT_CHROMIUM" ]; then
+    echo "chromium is missing and apt-get could not install it: the browser tests need it" >&2
+    exit 1
+  fi
+  export MESHLINT_CHROMIUM
+}
+install_chromium
 export MESHLINT_REQUIRE_TOOLS=1
 
 # --- helm (issue 13) -------------------------------------------------------

@@ -31,13 +31,9 @@ func diffFormats() []string {
 	return f
 }
 
-// diffHTML writes a diff as the HTML report's diff view. It is set by the
-// file that wires in the HTML report (package report/htmlreport, issue 15),
-// so that `diff --format html` exists exactly when the report does: an
-// init in cmd/meshlint/diff_html.go that, per environment of r, writes
-// htmlreport.DiffPage(e.OldModel, e.NewModel, [2]string{r.Old, r.New}, nil,
-// opts) with the layer shown first. Until then the format is not offered.
-var diffHTML func(w io.Writer, r *diff.Result, layer connectivity.Layer) error
+// diffHTML writes a diff as the HTML report's diff view (diff_html.go), so
+// that `diff --format html` exists exactly when the report is built in.
+var diffHTML func(w io.Writer, r *diff.Result, layer connectivity.Layer, showImplied bool) error
 
 func diffCommand() *cli.Command {
 	return &cli.Command{
@@ -146,7 +142,7 @@ func writeDiff(c *cli.Context, o diffOutput, res *diff.Result, layer connectivit
 	case "markdown":
 		err = diff.WriteMarkdown(w, res, diff.MarkdownOptions{Layer: layer})
 	case "html":
-		err = diffHTML(w, res, layer)
+		err = diffHTML(w, res, layer, c.Bool("show-implied"))
 	}
 	if f != nil {
 		if cerr := f.Close(); err == nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report/htmlreport"
 )
 
 func init() {
@@ -24,7 +25,7 @@ func graphCommand() *cli.Command {
 		OnUsageError: usageError,
 		Flags: append(settingsFlags(),
 			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(connectivity.Formats, ", ")},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(graphFormats(), ", ")},
 			&cli.StringFlag{Name: "focus", Usage: "keep the connections that touch `WORKLOAD` (ns/name[Kind], ns/name or name)"},
 			&cli.BoolFlag{Name: "show-implied", Usage: "show the cluster services meshlint assumes (kube-dns, istiod)"},
 			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
@@ -40,8 +41,8 @@ func graphAction(c *cli.Context) error {
 		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
 	}
 	format := c.String("format")
-	if !contains(connectivity.Formats, format) {
-		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(connectivity.Formats, ", "))
+	if !contains(graphFormats(), format) {
+		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(graphFormats(), ", "))
 	}
 	layer := connectivity.Layer(c.String("layer"))
 	switch layer {
@@ -55,6 +56,9 @@ func graphAction(c *cli.Context) error {
 		return err
 	}
 	warnLeftOut(c, res)
+	if format == "html" {
+		return writeGraphPage(c, res, layer, paths)
+	}
 	for i, e := range res.Environments {
 		if res.Several() {
 			if i > 0 {
@@ -140,6 +144,27 @@ func warnLeftOut(c *cli.Context, res *lint.Result) {
 		}
 	}
 }
+
+// writeGraphPage writes the HTML page of the connectivity, every
+// environment's when there are several. It shows every layer (--layer picks
+// the one shown first) and every workload: --focus is for the text formats.
+func writeGraphPage(c *cli.Context, res *lint.Result, layer connectivity.Layer, paths []string) error {
+	if c.String("focus") != "" {
+		return errors.New("--focus: not with --format html, whose matrix shows every workload")
+	}
+	p := &htmlreport.Page{Title: "meshlint connectivity", ToolVersion: toolVersion(), Paths: paths, Layer: layer}
+	for _, e := range res.Environments {
+		snap := htmlreport.BuildSnapshot(e.Model, htmlreport.Options{ShowImplied: c.Bool("show-implied")})
+		if res.Several() {
+			snap.Label = e.Name
+		}
+		p.Snapshots = append(p.Snapshots, snap)
+	}
+	return htmlreport.Write(c.App.Writer, p)
+}
+
+// graphFormats are connectivity's formats and the HTML page.
+func graphFormats() []string { return append(append([]string(nil), connectivity.Formats...), "html") }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

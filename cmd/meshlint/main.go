@@ -67,7 +67,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "meshlint",
 		Usage:     "check that Istio authorization and Kubernetes NetworkPolicies agree",
-		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint diff [flags] OLD NEW | --base REV [PATH...]\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
+		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint diff [flags] OLD NEW | --base REV [PATH...]\nmeshlint why [flags] SRC DST[:PORT[/PROTO]] PATH...\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
 		Version:   toolVersion(),
 		Reader:    stdin,
 		Writer:    stdout,
@@ -263,8 +263,9 @@ func newReportRun(res *lint.Result) *report.Run {
 		Hooks:       helmHooks(loaded),
 		HelpBase:    HelpBase,
 	}
-	if res.Several() {
-		for _, e := range res.Environments {
+	for _, e := range res.Environments {
+		run.Models = append(run.Models, e.Model)
+		if res.Several() {
 			run.Environments = append(run.Environments, e.Name)
 		}
 	}
