@@ -128,3 +128,17 @@ func TestHelmSuppressionInTemplate(t *testing.T) {
 		t.Errorf("the comment does not silence MSH103:\n%s", out)
 	}
 }
+
+// --environment picks one values set of a chart.
+func TestHelmEnvironmentFlag(t *testing.T) {
+	code, out, errOut := runMeshlint(t, "", "--config", "testdata/helm/tree/.meshlint.yaml", "--fail-on", "error",
+		"--environment", "testdata/helm/tree/chart[values-dev.yaml]", "testdata/helm/tree")
+	if code != 0 || strings.Contains(out, "MSH301") || strings.Contains(out, "environments") {
+		t.Errorf("dev alone: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runMeshlint(t, "", "--config", "testdata/helm/tree/.meshlint.yaml", "--fail-on", "error",
+		"--environment", "testdata/helm/tree/chart[values-prod.yaml]", "testdata/helm/tree")
+	if code != 1 || !strings.Contains(out, "MSH301") {
+		t.Errorf("prod alone: exit %d\n%s", code, out)
+	}
+}
