@@ -29,9 +29,9 @@ const (
 	// GitHub code scanning resolves to the checkout.
 	srcRoot = "%SRCROOT%"
 	// FingerprintKey names meshlint's own key in partialFingerprints. The
-	// "/v1" lets a future change of the key's recipe start afresh instead of
-	// matching old alerts wrongly.
-	FingerprintKey = "meshlintFingerprint/v1"
+	// version lets a change of the key's recipe start afresh instead of
+	// matching old alerts wrongly: v2 no longer hashes the message.
+	FingerprintKey = "meshlintFingerprint/v2"
 )
 
 // SARIFLevel maps a severity to a SARIF level (SPEC.md).
