@@ -49,6 +49,9 @@ type Config struct {
 	RootNamespace   string `yaml:"root-namespace,omitempty"`
 	IstiodNamespace string `yaml:"istiod-namespace,omitempty"`
 
+	// AllowRemote lets kustomizations fetch remote bases and resources.
+	AllowRemote bool `yaml:"allow-remote,omitempty"`
+
 	// ClusterServices says which cluster services meshlint assumes when the
 	// manifests lack them.
 	ClusterServices *ClusterServices `yaml:"cluster-services,omitempty"`

@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/meshlint/meshlint/analyzer"
+import (
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/loader"
+)
 
 // InvalidManifest reports documents that are not valid manifests.
 var InvalidManifest = &analyzer.Rule{
@@ -36,7 +39,9 @@ spec:
 	Tags: []string{"correctness"},
 	Run: func(pass *analyzer.Pass) {
 		for _, p := range pass.Model.Problems {
-			pass.ReportFile(p.Pos, "%s", p.Message)
+			if p.Kind == loader.ProblemManifest {
+				pass.ReportFile(p.Pos, "%s", p.Message)
+			}
 		}
 	},
 }

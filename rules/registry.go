@@ -17,6 +17,8 @@ func All() []*analyzer.Rule {
 		InvalidSpec,
 		SuppressionWithoutReason,
 		IneffectiveSuppression,
+		BuildFailed,
+		OutsideBuild,
 		NetpolPeerSplit,
 		NetpolSelectsNothing,
 		NetpolPeerSelectsNothing,

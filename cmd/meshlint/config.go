@@ -267,8 +267,17 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	}
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
+	opts.AllowRemote = allowRemote(c, cfg)
 	opts.Environment = c.String("environment")
 	return nil
+}
+
+// allowRemote: the flag, else the file.
+func allowRemote(c *cli.Context, cfg *config.Config) bool {
+	if c.IsSet("allow-remote") {
+		return c.Bool("allow-remote")
+	}
+	return cfg.AllowRemote
 }
 
 // declaredEnvironments are the config file's environments, for package envs.
@@ -337,7 +346,7 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 	return lint.Build(lint.Options{
 		Paths:        paths,
 		Stdin:        c.App.Reader,
-		AllowRemote:  c.Bool("allow-remote"),
+		AllowRemote:  allowRemote(c, cfg),
 		Settings:     settings,
 		Ignore:       cfg.IgnoreFunc(wd),
 		Environments: declaredEnvironments(cfg),

@@ -56,6 +56,7 @@ func TestScenarioIntent(t *testing.T) {
 		{"sidecar-bypass", []string{"MSH305"}, false},
 		{"bookinfo", nil, true},
 		{"overlays", []string{"MSH103", "MSH301"}, false},
+		{"partial-build", []string{"MSH010", "MSH301"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
