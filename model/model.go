@@ -41,10 +41,15 @@ func DefaultSettings() Settings {
 type Model struct {
 	Settings Settings
 
+	// Objects are the environment's objects in apply order, each once: of
+	// an object defined twice, the copy applied last (see Duplicates).
 	Objects  []*manifest.Object
-	Problems []loader.Problem // documents that are not valid manifests (MSH001)
-	Files    int
-	Skipped  int
+	Problems []loader.Problem // what the loader could not read (MSH001, MSH009, MSH010)
+	// Duplicates are the objects defined more than once, and which copy
+	// replaced which (MSH008).
+	Duplicates []Duplicate
+	Files      int
+	Skipped    int
 
 	Namespaces      []*Namespace
 	Workloads       []*Workload
@@ -71,6 +76,12 @@ type Model struct {
 	workloadsByNS map[string][]*Workload
 	bySA          map[string][]*Workload // "ns/sa"
 	servicesByNS  map[string][]*Service
+}
+
+// Duplicate is an object defined twice in one environment: the copy applied
+// first is replaced by the one applied later, as kubectl apply does.
+type Duplicate struct {
+	Replaced, Winner *manifest.Object
 }
 
 // SpecError is a field that the API would reject.
@@ -255,9 +266,11 @@ func Build(res *loader.Result, settings Settings) *Model {
 	if settings.IstiodNamespace == "" {
 		settings.IstiodNamespace = def.IstiodNamespace
 	}
+	objects, dups := dedupe(res.Objects)
 	m := &Model{
 		Settings:        settings,
-		Objects:         res.Objects,
+		Objects:         objects,
+		Duplicates:      dups,
 		Problems:        res.Problems,
 		Files:           res.Files,
 		Skipped:         res.Skipped,
@@ -267,7 +280,7 @@ func Build(res *loader.Result, settings Settings) *Model {
 		workloadsByNS:   map[string][]*Workload{},
 		servicesByNS:    map[string][]*Service{},
 	}
-	for _, o := range res.Objects {
+	for _, o := range m.Objects {
 		m.byKind[o.Kind] = append(m.byKind[o.Kind], o)
 	}
 	m.buildNamespaces()

@@ -17,6 +17,7 @@ func All() []*analyzer.Rule {
 		InvalidSpec,
 		SuppressionWithoutReason,
 		IneffectiveSuppression,
+		DuplicateObject,
 		BuildFailed,
 		OutsideBuild,
 		NetpolPeerSplit,

@@ -57,6 +57,7 @@ func TestScenarioIntent(t *testing.T) {
 		{"bookinfo", nil, true},
 		{"overlays", []string{"MSH103", "MSH301"}, false},
 		{"partial-build", []string{"MSH010", "MSH301"}, false},
+		{"duplicate", []string{"MSH008", "MSH102"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {

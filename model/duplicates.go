@@ -1,0 +1,45 @@
+package model
+
+import "github.com/meshlint/meshlint/manifest"
+
+// identity is what makes two manifests one object in a cluster: API group,
+// kind, namespace and name (not the version: v1 and v1beta1 of a kind are
+// one object).
+func identity(o *manifest.Object) string {
+	return o.Group() + "/" + o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// dedupe keeps, of each object defined more than once, the copy applied
+// last, and records the others. Without duplicates the slice is returned as
+// it is: nothing is copied.
+func dedupe(objects []*manifest.Object) ([]*manifest.Object, []Duplicate) {
+	last := make(map[string]int, len(objects))
+	dup := false
+	for i, o := range objects {
+		if o.Name == "" {
+			continue // install-time kinds (IstioOperator) need no name
+		}
+		id := identity(o)
+		if _, ok := last[id]; ok {
+			dup = true
+		}
+		last[id] = i
+	}
+	if !dup {
+		return objects, nil
+	}
+	var out []*manifest.Object
+	var dups []Duplicate
+	for i, o := range objects {
+		if o.Name == "" {
+			out = append(out, o)
+			continue
+		}
+		if w := last[identity(o)]; w != i {
+			dups = append(dups, Duplicate{Replaced: o, Winner: objects[w]})
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, dups
+}
