@@ -540,7 +540,7 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 		Node:        n,
 		NodeFiles:   l.nodeFiles,
 	}
-	if obj.Name == "" {
+	if obj.Name == "" && !InstallTime(av, k) {
 		p := pos
 		if meta != nil {
 			p = manifest.Position{File: name, Line: int(meta.Line), Column: int(meta.Column)}
@@ -566,6 +566,12 @@ func withTypeMeta(item *manifest.Node, apiVersion, kind string) *manifest.Node {
 	c := *item
 	c.Content = append([]*manifest.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
 	return &c
+}
+
+// InstallTime reports the kinds read at install time rather than applied
+// (istioctl install -f reads an IstioOperator): they need no metadata.name.
+func InstallTime(apiVersion, kind string) bool {
+	return kind == "IstioOperator" && strings.HasPrefix(apiVersion, "install.istio.io/")
 }
 
 // ClusterScoped reports the kinds that live outside namespaces.

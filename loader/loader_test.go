@@ -128,6 +128,11 @@ func TestBadInput(t *testing.T) {
 			objects:  1,
 		},
 		{
+			name:    "an IstioOperator needs no name",
+			files:   map[string]string{"iop.yaml": "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: demo\n"},
+			objects: 2,
+		},
+		{
 			name:    "kind: List is expanded",
 			files:   map[string]string{"list.yaml": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: b\n"},
 			objects: 3,

@@ -281,6 +281,9 @@ func Build(res *loader.Result, settings Settings) *Model {
 		servicesByNS:    map[string][]*Service{},
 	}
 	for _, o := range m.Objects {
+		if Foreign(o) {
+			continue // another vendor's kind of a known name: not ours
+		}
 		m.byKind[o.Kind] = append(m.byKind[o.Kind], o)
 	}
 	m.buildNamespaces()
