@@ -134,6 +134,11 @@ func TestKustomizationLeavesFilesOut(t *testing.T) {
 		"apps/own/x.yaml":                     cm("own"),
 		"apps/own/unlisted/kustomization.yml": "resources: [y.yaml]\n",
 		"apps/own/unlisted/y.yaml":            cm("nested"),
+		// A component no build lists is never built alone, and its files
+		// are its own.
+		"components/extra/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [z.yaml]\npatches:\n  - path: delete.yaml\n",
+		"components/extra/z.yaml":             cm("component"),
+		"components/extra/delete.yaml":        "$patch: delete\n" + cm("ns"),
 	})
 	res, err := Load([]string{dir}, Options{WorkDir: dir})
 	if err != nil {

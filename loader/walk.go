@@ -38,6 +38,9 @@ type kustomization struct {
 	refs []string
 	// patches are its patches, once read (patches.go).
 	patches *[]*patch
+	// component is set for kind: Component, which kustomize builds only as
+	// part of a kustomization that lists it under components.
+	component bool
 }
 
 // kustomizationAt reads the kustomization of dir once; nil when dir has none.
@@ -68,6 +71,9 @@ func (l *loader) kustomizationAt(dir string) *kustomization {
 	k.root = doc.Content[0]
 	for i := 0; i+1 < len(k.root.Content); i += 2 {
 		key, val := k.root.Content[i].Value, k.root.Content[i+1]
+		if key == "kind" && val.Value == "Component" {
+			k.component = true
+		}
 		if key != "resources" && key != "bases" && key != "components" {
 			continue
 		}
@@ -200,8 +206,8 @@ func (l *loader) loadEntries() error {
 		changed := false
 		for _, i := range order {
 			b := builds[i]
-			if !b.named && included[b.k.dir] {
-				continue
+			if (!b.named && included[b.k.dir]) || b.k.component {
+				continue // built as part of another, or never on its own
 			}
 			toBuild[i] = true
 			if b.tried {
@@ -220,10 +226,11 @@ func (l *loader) loadEntries() error {
 			break
 		}
 	}
-	// The files the builds read are theirs.
+	// The files the builds read are theirs, and so are those of components
+	// no build includes: they are pieces of builds, not manifests.
 	read := map[string]bool{}
-	for i := range toBuild {
-		if b := builds[i]; b.err == nil {
+	for _, i := range order {
+		if b := builds[i]; (toBuild[i] && b.err == nil) || b.k.component {
 			for _, p := range l.closure(b.k, true) {
 				read[p] = true
 			}

@@ -1,6 +1,10 @@
 package model
 
-import "github.com/meshlint/meshlint/manifest"
+import (
+	"reflect"
+
+	"github.com/meshlint/meshlint/manifest"
+)
 
 // identity is what makes two manifests one object in a cluster: API group,
 // kind, namespace and name (not the version: v1 and v1beta1 of a kind are
@@ -36,7 +40,8 @@ func dedupe(objects []*manifest.Object) ([]*manifest.Object, []Duplicate) {
 			continue
 		}
 		if w := last[identity(o)]; w != i {
-			dups = append(dups, Duplicate{Replaced: o, Winner: objects[w]})
+			winner := objects[w]
+			dups = append(dups, Duplicate{Replaced: o, Winner: winner, Identical: reflect.DeepEqual(o.Content(), winner.Content())})
 			continue
 		}
 		out = append(out, o)

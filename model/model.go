@@ -82,6 +82,9 @@ type Model struct {
 // first is replaced by the one applied later, as kubectl apply does.
 type Duplicate struct {
 	Replaced, Winner *manifest.Object
+	// Identical is set when both copies say the same: applying the second
+	// changes nothing.
+	Identical bool
 }
 
 // SpecError is a field that the API would reject.

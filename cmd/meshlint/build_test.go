@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,23 @@ func TestSuppressionInPatch(t *testing.T) {
 	}
 	if !found {
 		t.Error("MSH103 does not fire in staging")
+	}
+}
+
+// Many duplicates usually mean a tree of alternatives linted as one
+// cluster: stderr says how to tell meshlint.
+func TestManyDuplicatesHint(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 12; i++ {
+		cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {case: \"" + strconv.Itoa(i) + "\"}\n"
+		if err := os.WriteFile(filepath.Join(dir, "case"+strconv.Itoa(i+10)+".yaml"), []byte(cm), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	var out, errOut strings.Builder
+	run([]string{"meshlint", "--no-config", "."}, strings.NewReader(""), &out, &errOut)
+	if !strings.Contains(errOut.String(), "12 duplicate-object findings (MSH008): if these files are alternatives") {
+		t.Errorf("no hint on stderr: %q", errOut.String())
 	}
 }

@@ -199,6 +199,7 @@ func lintAction(c *cli.Context) error {
 			return err
 		}
 	}
+	hintEnvironments(c, res)
 	run := newReportRun(res)
 	run.Paths = paths
 	run.Category = c.String("sarif-category")
@@ -223,6 +224,20 @@ func lintAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// hintEnvironments says, on stderr, what many duplicates usually mean: a
+// tree of alternatives (test cases, samples) linted as one cluster.
+func hintEnvironments(c *cli.Context, res *lint.Result) {
+	n := 0
+	for _, f := range res.Findings {
+		if f.Rule.ID == "MSH008" && f.Suppressed == nil {
+			n++
+		}
+	}
+	if n >= 10 && len(res.Split.Envs) == 1 {
+		fmt.Fprintf(c.App.ErrWriter, "meshlint: %d duplicate-object findings (MSH008): if these files are alternatives rather than one cluster, declare each as an environment in the config file (environments:), or lint them apart\n", n)
+	}
 }
 
 // newReportRun is what the reports need of a lint result: with one
