@@ -184,6 +184,14 @@ func (p *Pass) ReportFile(pos manifest.Position, format string, args ...any) {
 	p.findings = append(p.findings, f)
 }
 
+// Identity replaces what the fingerprint hashes beside the rule, for a
+// finding about something other than the object it is located at (a
+// namespace, reported at its first workload).
+func (f *Finding) Identity(parts ...string) *Finding {
+	f.Fingerprint = fingerprint(append([]string{f.Rule.ID}, parts...)...)
+	return f
+}
+
 // Key adds to the fingerprint what tells apart findings of one rule on one
 // field of one object (which of two copies of an object it is about).
 func (f *Finding) Key(parts ...string) *Finding {

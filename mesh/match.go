@@ -245,6 +245,11 @@ func (r *request) condition(c *securityv1beta1.Condition) Match {
 	default:
 		known = false
 	}
+	if key == "" {
+		// istiod refuses a condition without a key (MSH003 says so): the
+		// rule can never match.
+		return Never
+	}
 	if !known {
 		atom := "when " + key
 		if len(c.GetValues()) > 0 {

@@ -222,7 +222,7 @@ func TestCleanRun(t *testing.T) {
 	}{
 		{"sarif", `"results": []`},
 		{"gitlab", "[]\n"},
-		{"github", "3 objects in 1 files: 0 errors, 0 warnings, 0 notes\n"},
+		{"github", "3 objects in 1 file: 0 errors, 0 warnings, 0 notes\n"},
 		{"markdown", "No findings.\n"},
 	} {
 		t.Run(tc.format, func(t *testing.T) {

@@ -18,11 +18,16 @@ func selectorText(s labels.Selector) string {
 	return "{" + s.String() + "}"
 }
 
-// workloadList names up to three workloads and how many more there are.
+// workloadList names up to three workloads and how many more there are,
+// each once (the pods of one owner share its name).
 func workloadList(ws []*model.Workload) string {
 	names := make([]string, 0, len(ws))
+	seen := map[string]bool{}
 	for _, w := range ws {
-		names = append(names, w.ID())
+		if !seen[w.ID()] {
+			seen[w.ID()] = true
+			names = append(names, w.ID())
+		}
 	}
 	sort.Strings(names)
 	if len(names) > 3 {

@@ -15,6 +15,7 @@ import (
 	"github.com/meshlint/meshlint/envs"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report"
 	"github.com/meshlint/meshlint/rules"
 )
 
@@ -119,12 +120,7 @@ func baselineSummary(path string, st baseline.Stats) string {
 	return msg
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+func plural(n int, one, many string) string { return report.Plural(n, one, many) }
 
 func workDir(opts lint.Options) (string, error) {
 	if opts.WorkDir != "" {

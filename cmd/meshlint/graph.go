@@ -125,10 +125,10 @@ func warnLeftOut(c *cli.Context, res *lint.Result) {
 		loaded = res.Environments[0].Env.Loaded
 	}
 	if loaded.Skipped > 0 {
-		fmt.Fprintf(w, "meshlint: skipped %d non-Kubernetes documents\n", loaded.Skipped)
+		fmt.Fprintf(w, "meshlint: skipped %s\n", plural(loaded.Skipped, "non-Kubernetes document", "non-Kubernetes documents"))
 	}
 	if n := len(loaded.Problems); n > 0 {
-		fmt.Fprintf(w, "meshlint: %d documents are not valid manifests and are left out (see meshlint lint)\n", n)
+		fmt.Fprintf(w, "meshlint: %s left out (see meshlint lint)\n", plural(n, "document is not a valid manifest and is", "documents are not valid manifests and are"))
 	}
 	for _, e := range res.Environments {
 		if n := len(e.Model.SpecErrors); n > 0 {
@@ -136,7 +136,7 @@ func warnLeftOut(c *cli.Context, res *lint.Result) {
 			if res.Several() {
 				where = " in environment " + e.Name
 			}
-			fmt.Fprintf(w, "meshlint: %d fields fail validation%s and are left out (see meshlint lint)\n", n, where)
+			fmt.Fprintf(w, "meshlint: %s validation%s and %s left out (see meshlint lint)\n", plural(n, "field fails", "fields fail"), where, map[bool]string{true: "is", false: "are"}[n == 1])
 		}
 	}
 }
