@@ -22,11 +22,11 @@ import (
 // configFlags are the flags of the config file, suppressions and baselines.
 func configFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
+		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: .meshlint.yaml in the working directory or a parent, up to the repository root)"},
 		&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
-		&cli.StringSliceFlag{Name: "severity", Usage: "override a rule's severity: RULE=error|warning|note (repeatable)"},
+		&cli.StringSliceFlag{Name: "severity", Usage: "override a rule's severity: `RULE=LEVEL`, LEVEL error, warning or note (repeatable)"},
 		&cli.BoolFlag{Name: "strict", Usage: "ignore every suppression: annotations, meshlint:ignore comments and --baseline"},
-		&cli.StringFlag{Name: "baseline", Usage: "suppress the findings recorded in this file by `meshlint baseline write`"},
+		&cli.StringFlag{Name: "baseline", Usage: "suppress the findings recorded in `FILE` by meshlint baseline write"},
 	}
 }
 
@@ -42,11 +42,13 @@ func baselineCommand() *cli.Command {
 		Usage:        "record today's findings, so that later runs report only new ones",
 		OnUsageError: usageError,
 		Subcommands: []*cli.Command{{
-			Name:      baselineWriteName,
-			Usage:     "record every finding not suppressed in the manifests in a baseline file",
-			ArgsUsage: "PATH...",
-			Flags: append(lintFlags(), &cli.StringFlag{
-				Name: "output", Aliases: []string{"o"}, Value: baseline.DefaultFile, Usage: "baseline file to write",
+			Name:        baselineWriteName,
+			Usage:       "record every finding not suppressed in the manifests in a baseline file",
+			ArgsUsage:   "PATH...",
+			Description: "Exit codes: 0 the baseline was written; 2 the run failed (no such path, bad flags, ...).",
+			// What shapes a report or the exit code does nothing here.
+			Flags: append(without(lintFlags(), "format", "report", "fail-on", "color", "sarif-category", "baseline"), &cli.StringFlag{
+				Name: "output", Aliases: []string{"o"}, Value: baseline.DefaultFile, Usage: "baseline `FILE` to write",
 			}),
 			OnUsageError: usageError,
 			// lint's own action: both commands build the very same options
@@ -79,7 +81,11 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 		return nil, err
 	}
 	var base *baseline.File
-	if path := c.String("baseline"); path != "" && !writingBaseline(c) {
+	basePath := c.String("baseline")
+	if basePath == "" && !c.IsSet("baseline") {
+		basePath = displayPath(cfg.Baseline)
+	}
+	if path := basePath; path != "" && !writingBaseline(c) {
 		if opts.Strict {
 			fmt.Fprintf(c.App.ErrWriter, "meshlint: --strict: baseline %s not applied\n", path)
 		} else if base, err = baseline.Load(path); err != nil {
@@ -100,7 +106,7 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 		return nil, exitCode(exitClean)
 	}
 	if base != nil {
-		fmt.Fprintln(c.App.ErrWriter, baselineSummary(c.String("baseline"), base.Apply(res.Findings)))
+		fmt.Fprintln(c.App.ErrWriter, baselineSummary(basePath, base.Apply(res.Findings)))
 	}
 	return res, nil
 }
@@ -264,6 +270,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
 	opts.AllowRemote = allowRemote(c, cfg)
+	opts.AllowEmpty = allowEmpty(c, cfg)
 	opts.Environment = c.String("environment")
 	return nil
 }
@@ -274,6 +281,27 @@ func allowRemote(c *cli.Context, cfg *config.Config) bool {
 		return c.Bool("allow-remote")
 	}
 	return cfg.AllowRemote
+}
+
+// allowEmpty: the flag, else the file.
+func allowEmpty(c *cli.Context, cfg *config.Config) bool {
+	if c.IsSet("allow-empty") {
+		return c.Bool("allow-empty")
+	}
+	return cfg.AllowEmpty
+}
+
+// displayPath shows an absolute path relative to the working directory.
+func displayPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return path
 }
 
 // declaredEnvironments are the config file's environments, for package envs.
@@ -343,6 +371,7 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 		Paths:        paths,
 		Stdin:        c.App.Reader,
 		AllowRemote:  allowRemote(c, cfg),
+		AllowEmpty:   allowEmpty(c, cfg),
 		Settings:     settings,
 		Ignore:       cfg.IgnoreFunc(wd),
 		Environments: declaredEnvironments(cfg),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,14 +22,14 @@ func graphCommand() *cli.Command {
 		Name:         "graph",
 		Usage:        "print the connectivity between workloads",
 		ArgsUsage:    "PATH...",
+		Description:  "Exit codes: 0 the graph was printed; 2 the run failed (no such path, no Kubernetes object in the paths unless --allow-empty, bad flags).",
 		OnUsageError: usageError,
 		Flags: append(settingsFlags(),
-			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(connectivity.Formats, ", ")},
+			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "`LAYER`: network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output `FORMAT`: " + strings.Join(connectivity.Formats, ", ")},
 			&cli.StringFlag{Name: "focus", Usage: "keep the connections that touch `WORKLOAD` (ns/name[Kind], ns/name or name)"},
 			&cli.BoolFlag{Name: "show-implied", Usage: "show the cluster services meshlint assumes (kube-dns, istiod)"},
-			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
-			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
+			catalogueFlags()[0], catalogueFlags()[1],
 		),
 		Action: graphAction,
 	}
@@ -50,10 +51,12 @@ func graphAction(c *cli.Context) error {
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
 	}
 
+	started := time.Now()
 	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
+	verbose(c, res, started)
 	warnLeftOut(c, res)
 	for i, e := range res.Environments {
 		if res.Several() {

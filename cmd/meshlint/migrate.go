@@ -19,7 +19,8 @@ func init() {
 		Name:         "migrate",
 		Usage:        "print the AuthorizationPolicies that legacy ServiceRole/ServiceRoleBinding meant",
 		ArgsUsage:    "PATH...",
-		Flags:        settingsFlags(),
+		Description:  "Exit codes: 0 every binding was migrated; 1 some field has no equivalent (each is named on stderr); 2 the run failed.",
+		Flags:        append(settingsFlags(), catalogueFlags()...),
 		OnUsageError: usageError,
 		Action:       migrateAction,
 	})
