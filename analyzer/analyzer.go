@@ -103,9 +103,6 @@ type Finding struct {
 	// the other one; never the message or a line, so that rewording, lines
 	// moving and unrelated objects appearing leave it as it is.
 	Fingerprint string
-	// LegacyFingerprint is the recipe of baseline version 1, which hashed
-	// the message: old baselines match by it.
-	LegacyFingerprint string
 	// Suppressed, when set, says why the finding is silenced.
 	Suppressed *Suppression
 	// Environments name the environments the finding holds in, when the
@@ -142,7 +139,6 @@ func (p *Pass) Report(obj *manifest.Object, path string, format string, args ...
 		ObjectFile: obj.File,
 	}
 	f.Fingerprint = fingerprint(p.Rule.ID, identity(obj), path)
-	f.LegacyFingerprint = fingerprint(p.Rule.ID, ref.String()+"#"+path, f.Message)
 	p.findings = append(p.findings, f)
 	return &p.findings[len(p.findings)-1]
 }
@@ -180,8 +176,17 @@ func (p *Pass) ReportFile(pos manifest.Position, format string, args ...any) {
 		}
 		return r
 	}, f.Message))
-	f.LegacyFingerprint = fingerprint(p.Rule.ID, pos.File, f.Message)
 	p.findings = append(p.findings, f)
+}
+
+// LegacyFingerprint is a finding's fingerprint as baselines of version 1
+// recorded it (it hashed the message): old baselines match by it. It is
+// worked out only for them.
+func LegacyFingerprint(f *Finding) string {
+	if f.Object == nil {
+		return fingerprint(f.Rule.ID, f.Pos.File, f.Message)
+	}
+	return fingerprint(f.Rule.ID, f.Object.String()+"#"+f.Path, f.Message)
 }
 
 // Identity replaces what the fingerprint hashes beside the rule, for a

@@ -180,8 +180,8 @@ func (b *File) Apply(findings []analyzer.Finding) Stats {
 			}
 		}
 		key = func(f *analyzer.Finding) string {
-			if left[f.LegacyFingerprint] > 0 || f.Object == nil {
-				return f.LegacyFingerprint
+			if legacy := analyzer.LegacyFingerprint(f); left[legacy] > 0 || f.Object == nil {
+				return legacy
 			}
 			return loose[f.Rule.ID+"\x00"+f.Object.String()+"\x00"+f.Path]
 		}

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,20 +137,21 @@ func TestLoadMissing(t *testing.T) {
 // by the old fingerprint, or, when a finding is worded anew, by its rule,
 // object and field.
 func TestVersion1Applies(t *testing.T) {
-	old := func(fp, legacy, msg string) analyzer.Finding {
-		f := finding(fp, 1, nil)
-		f.LegacyFingerprint, f.Message = legacy, msg
-		return f
+	a, b, c := finding("a", 1, nil), finding("b", 2, nil), finding("c", 3, nil)
+	oldB := b
+	oldB.Message = "old wording"
+	entry := func(f analyzer.Finding) string {
+		return fmt.Sprintf(`{"fingerprint": %q, "rule": %q, "object": %q, "path": %q, "message": %q}`,
+			analyzer.LegacyFingerprint(&f), f.Rule.ID, f.Object.String(), f.Path, f.Message)
 	}
-	b, err := Parse("old.json", []byte(`{"version": 1, "findings": [
-		{"fingerprint": "legacy-a", "rule": "MSH101", "object": "NetworkPolicy ns/a", "path": "spec.x", "message": "m a"},
-		{"fingerprint": "legacy-b", "rule": "MSH101", "object": "NetworkPolicy ns/b", "path": "spec.x", "message": "old wording"},
-		{"fingerprint": "legacy-gone", "rule": "MSH101", "object": "NetworkPolicy ns/gone", "path": "spec.x", "message": "m"}]}`))
+	gone := finding("gone", 4, nil)
+	data := `{"version": 1, "findings": [` + entry(a) + `, ` + entry(oldB) + `, ` + entry(gone) + `]}`
+	base, err := Parse("old.json", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := []analyzer.Finding{old("a", "legacy-a", "m a"), old("b", "legacy-b2", "new wording"), old("c", "legacy-c", "m c")}
-	st := b.Apply(fs)
+	fs := []analyzer.Finding{a, b, c}
+	st := base.Apply(fs)
 	if st != (Stats{Baselined: 2, Stale: 1}) {
 		t.Errorf("stats %+v, want 2 baselined and the gone one stale", st)
 	}

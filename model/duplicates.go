@@ -6,18 +6,21 @@ import (
 	"github.com/meshlint/meshlint/manifest"
 )
 
-// identity is what makes two manifests one object in a cluster: API group,
+// objectID is what makes two manifests one object in a cluster: API group,
 // kind, namespace and name (not the version: v1 and v1beta1 of a kind are
-// one object).
-func identity(o *manifest.Object) string {
-	return o.Group() + "/" + o.Kind + "/" + o.Namespace + "/" + o.Name
+// one object). Its strings are the object's own: making one allocates
+// nothing.
+type objectID struct{ group, kind, namespace, name string }
+
+func identity(o *manifest.Object) objectID {
+	return objectID{o.Group(), o.Kind, o.Namespace, o.Name}
 }
 
 // dedupe keeps, of each object defined more than once, the copy applied
 // last, and records the others. Without duplicates the slice is returned as
 // it is: nothing is copied.
 func dedupe(objects []*manifest.Object) ([]*manifest.Object, []Duplicate) {
-	last := make(map[string]int, len(objects))
+	last := make(map[objectID]int, len(objects))
 	dup := false
 	for i, o := range objects {
 		if o.Name == "" {
