@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -69,6 +70,7 @@ func writingBaseline(c *cli.Context) bool {
 // manifests, then the baseline for what they leave; --strict drops both.
 // failOn is updated when the file sets fail-on and the flag is not given.
 func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options) (*lint.Result, error) {
+	started := time.Now()
 	cfg, err := loadConfig(c)
 	if err != nil {
 		return nil, err
@@ -96,6 +98,7 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 	if err != nil {
 		return nil, blameConfig(c, cfg, err)
 	}
+	verbose(c, res, started)
 	if writingBaseline(c) {
 		out := c.String("output")
 		b := baseline.New(res.Findings)

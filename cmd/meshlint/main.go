@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -195,7 +194,6 @@ func settingsFrom(c *cli.Context) model.Settings {
 }
 
 func lintAction(c *cli.Context) error {
-	started := time.Now()
 	paths := c.Args().Slice()
 	if len(paths) == 0 {
 		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint --help)")
@@ -251,7 +249,6 @@ func lintAction(c *cli.Context) error {
 			return err
 		}
 	}
-	verbose(c, res, started)
 	notLinted(c, res)
 	hintEnvironments(c, res)
 	run := newReportRun(res)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	yaml "go.yaml.in/yaml/v3"
@@ -34,10 +35,12 @@ func migrateAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return fmt.Errorf("no PATH given (see meshlint migrate --help)")
 	}
+	started := time.Now()
 	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
+	verbose(c, res, started)
 	failed := false
 	for i, e := range res.Environments {
 		if res.Several() {
