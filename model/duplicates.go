@@ -51,3 +51,26 @@ func dedupe(objects []*manifest.Object) ([]*manifest.Object, []Duplicate) {
 	}
 	return out, dups
 }
+
+// checkReplaced finds the spec errors of the copies other copies replace:
+// whether a manifest is valid does not depend on what else is applied, and
+// copies are often alternatives linted together (test cases, variants). The
+// copies take no part in the model.
+func (m *Model) checkReplaced() {
+	if len(m.Duplicates) == 0 {
+		return
+	}
+	tmp := &Model{
+		Settings: m.Settings, byKind: map[string][]*manifest.Object{},
+		nsByName: m.nsByName, workloadsByNS: m.workloadsByNS, bySA: m.bySA, servicesByNS: m.servicesByNS,
+	}
+	for _, d := range m.Duplicates {
+		if !d.Identical && !Foreign(d.Replaced) {
+			tmp.byKind[d.Replaced.Kind] = append(tmp.byKind[d.Replaced.Kind], d.Replaced)
+		}
+	}
+	tmp.buildNetworkPolicies()
+	tmp.buildIstio()
+	tmp.buildLegacy()
+	m.SpecErrors = append(m.SpecErrors, tmp.SpecErrors...)
+}

@@ -50,3 +50,29 @@ func TestNoDuplicatesNoCopy(t *testing.T) {
 		t.Error("the model copied the object list, or found duplicates")
 	}
 }
+
+// A replaced copy takes no part in the model, but its spec errors are still
+// found: a manifest is valid or not whatever else is applied.
+func TestReplacedCopyIsStillChecked(t *testing.T) {
+	m := build(t, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - ipBlock: {cidr: "A"}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np, namespace: x}
+spec:
+  podSelector: {}
+`, model.Settings{})
+	if len(m.NetworkPolicies) != 1 || m.NetworkPolicies[0].Object.Node.Line != 10 {
+		t.Fatalf("the model holds %d policies, want the winner alone", len(m.NetworkPolicies))
+	}
+	if len(m.SpecErrors) != 1 || m.SpecErrors[0].Object != m.Duplicates[0].Replaced {
+		t.Errorf("spec errors %+v, want the replaced copy's bad CIDR", m.SpecErrors)
+	}
+}

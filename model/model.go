@@ -299,6 +299,7 @@ func Build(res *loader.Result, settings Settings) *Model {
 	m.buildNetworkPolicies()
 	m.buildIstio()
 	m.buildLegacy()
+	m.checkReplaced()
 	sort.SliceStable(m.SpecErrors, func(i, j int) bool {
 		a, b := m.SpecErrors[i], m.SpecErrors[j]
 		if a.Object.File != b.Object.File {

@@ -50,7 +50,13 @@ spec:
 	Fix:  "Use an apiVersion that serves the kind; for legacy Istio RBAC, migrate to AuthorizationPolicy (`meshlint migrate`).",
 	Tags: []string{"correctness"},
 	Run: func(pass *analyzer.Pass) {
-		for _, o := range pass.Model.Objects {
+		objects := pass.Model.Objects
+		for _, d := range pass.Model.Duplicates {
+			if !d.Identical {
+				objects = append(objects[:len(objects):len(objects)], d.Replaced) // valid or not whatever replaces it
+			}
+		}
+		for _, o := range objects {
 			if model.Served(o.Kind, o.APIVersion) != model.ServedNo {
 				continue
 			}

@@ -24,8 +24,9 @@ and in a plain manifest beside it.
 
 meshlint reports both definitions and says which one wins: the later in
 apply order (the order meshlint reads the paths: files in name order,
-documents in file order, builds where they are met). Only the winner is
-linted further. Several objects of one file defined again in another (a
+documents in file order, builds where they are met). Only the winner takes
+part in the model; the replaced copy is still checked for what makes a
+manifest invalid on its own (MSH002, MSH003). Several objects of one file defined again in another (a
 directory copied whole) are one finding on each file. Identical copies are
 not reported: applying the same object twice changes nothing. Objects of
 different environments (two overlays of one base) are alternatives, not
