@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,14 +23,11 @@ func selectorText(s labels.Selector) string {
 // each once (the pods of one owner share its name).
 func workloadList(ws []*model.Workload) string {
 	names := make([]string, 0, len(ws))
-	seen := map[string]bool{}
 	for _, w := range ws {
-		if !seen[w.ID()] {
-			seen[w.ID()] = true
-			names = append(names, w.ID())
-		}
+		names = append(names, w.ID())
 	}
 	sort.Strings(names)
+	names = slices.Compact(names)
 	if len(names) > 3 {
 		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
 	}
