@@ -152,3 +152,39 @@ func TestFlagsAreConfigKeys(t *testing.T) {
 		}
 	}
 }
+
+// A when condition without a key (istiod refuses it: MSH003) never
+// matches; the graph no longer prints it as "[when ]".
+func TestWhenWithoutKey(t *testing.T) {
+	manifests := `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web, ports: [{containerPort: 80}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules:
+  - when:
+    - values: ["x"]
+`
+	_, out, _ := runMeshlint(t, manifests, "graph", "--layer", "mesh", "-")
+	if strings.Contains(out, "[when") {
+		t.Errorf("a condition without a key is printed:\n%s", out)
+	}
+	_, out, _ = runMeshlint(t, manifests, "--fail-on", "none", "-")
+	if !strings.Contains(out, "when needs a key") {
+		t.Errorf("MSH003 does not report the condition without a key:\n%s", out)
+	}
+}
