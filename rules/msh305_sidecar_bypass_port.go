@@ -22,7 +22,9 @@ var SidecarBypassPort = &analyzer.Rule{
 	Description: `Inbound ports listed in ` + "`traffic.sidecar.istio.io/excludeInboundPorts`" + ` go straight to
 the application: no mTLS, no AuthorizationPolicy. That is often done for
 metrics or health ports, and it is safe only when the network layer keeps the
-port closed to everyone but the callers meant for it.`,
+port closed to everyone but the callers meant for it. The ports the sidecar
+serves itself (15020, or the pod's status port; 15021; 15090) are no
+application's: Istio excludes them anyway.`,
 	Bad: `# pod template annotations
 traffic.sidecar.istio.io/excludeInboundPorts: "9102"
 # NetworkPolicy: every namespace may reach 9102
@@ -52,7 +54,7 @@ ingress:
 			path := manifest.JoinKey(manifest.JoinKey(w.TemplatePath, "metadata")+".annotations", excludeInboundPorts)
 			for _, field := range strings.Split(value, ",") {
 				port, err := strconv.Atoi(strings.TrimSpace(field))
-				if err != nil || port <= 0 {
+				if err != nil || port <= 0 || proxyOwnPort(w, port) {
 					continue
 				}
 				var reach []*model.Workload
@@ -71,4 +73,18 @@ ingress:
 			}
 		}
 	},
+}
+
+// proxyOwnPort reports the ports the sidecar serves itself, which Istio's
+// injection template always excludes from inbound capture (Prometheus
+// 15090, health 15021, and the agent's status port, 15020 unless the pod's
+// status.sidecar.istio.io/port says otherwise; istio/istio
+// manifests/charts/istio-control/istio-discovery/files/injection-template.yaml):
+// excluding them again bypasses no application.
+func proxyOwnPort(w *model.Workload, port int) bool {
+	status := 15020
+	if v, err := strconv.Atoi(w.Annotations["status.sidecar.istio.io/port"]); err == nil {
+		status = v
+	}
+	return port == 15090 || port == 15021 || port == status
 }
