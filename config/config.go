@@ -49,6 +49,9 @@ type Config struct {
 	TrustDomain     string `yaml:"trust-domain,omitempty"`
 	RootNamespace   string `yaml:"root-namespace,omitempty"`
 	IstiodNamespace string `yaml:"istiod-namespace,omitempty"`
+	// OutboundTrafficPolicy is the mesh-wide outboundTrafficPolicy mode:
+	// ALLOW_ANY or REGISTRY_ONLY.
+	OutboundTrafficPolicy string `yaml:"outbound-traffic-policy,omitempty"`
 
 	// AllowRemote lets kustomizations fetch remote bases and resources.
 	AllowRemote bool `yaml:"allow-remote,omitempty"`
@@ -70,6 +73,9 @@ type Config struct {
 	// cluster together, instead of the grouping meshlint works out.
 	Environments []Environment `yaml:"environments,omitempty"`
 
+	// Diff holds the settings of `meshlint diff`.
+	Diff *Diff `yaml:"diff,omitempty"`
+
 	// Path is the file the config was read from; "" for no file.
 	Path string `yaml:"-"`
 
@@ -86,6 +92,16 @@ type Environment struct {
 	Name  string   `yaml:"name"`
 	Paths []string `yaml:"paths"`
 }
+
+// Diff is the settings of `meshlint diff`.
+type Diff struct {
+	// FailOn is what a change must do to fail the run: added, changed,
+	// any, or none (the default).
+	FailOn string `yaml:"fail-on,omitempty"`
+}
+
+// DiffFailOn lists the values of diff.fail-on and `diff --fail-on`.
+var DiffFailOn = []string{"none", "added", "removed", "changed", "any"}
 
 // ClusterServices are the services every cluster has. meshlint stands them in
 // when the manifests lack them, so that a policy allowing DNS or the control
@@ -424,6 +440,9 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	if _, n := get("trust-domain"); n != nil && (strings.TrimSpace(c.TrustDomain) == "" || strings.ContainsAny(c.TrustDomain, "/ \t")) {
 		return at(n, "trust-domain: %q is not a trust domain (like cluster.local)", c.TrustDomain)
 	}
+	if _, n := get("outbound-traffic-policy"); n != nil && !oneOf(strings.ToUpper(c.OutboundTrafficPolicy), "ALLOW_ANY", "REGISTRY_ONLY") {
+		return at(n, "outbound-traffic-policy: %q is not ALLOW_ANY or REGISTRY_ONLY", c.OutboundTrafficPolicy)
+	}
 	if _, n := get("cluster-services"); n != nil && n.Kind != yaml.MappingNode {
 		return at(n, "cluster-services: want a mapping such as {kube-dns: true, istiod: true}")
 	}
@@ -455,6 +474,16 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	if _, n := get("environments"); n != nil {
 		if err := c.checkEnvironments(n, at); err != nil {
 			return err
+		}
+	}
+	if _, n := get("diff"); n != nil {
+		if n.Kind != yaml.MappingNode {
+			return at(n, "diff: want a mapping such as {fail-on: added}")
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := n.Content[i+1]; n.Content[i].Value == "fail-on" && !oneOf(v.Value, DiffFailOn...) {
+				return at(v, "diff: fail-on: %q is not %s", v.Value, strings.Join(DiffFailOn, ", "))
+			}
 		}
 	}
 	return nil

@@ -28,6 +28,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad severity", "severity:\n  MSH101: none\n", 2, `severity of MSH101: "none" is not error, warning or note`},
 		{"bad namespace", "root-namespace: Istio_System\n", 1, `root-namespace: "Istio_System" is not a namespace name`},
 		{"bad trust domain", "trust-domain: a/b\n", 1, `trust-domain: "a/b" is not a trust domain`},
+		{"bad outbound policy", "outbound-traffic-policy: DENY_ALL\n", 1, `outbound-traffic-policy: "DENY_ALL" is not ALLOW_ANY or REGISTRY_ONLY`},
 		{"empty rule", "disable:\n  - MSH101\n  - \"\"\n", 3, "disable: empty entry"},
 		{"bad glob", "ignore:\n  - ok/\n  - \"[z-\"\n", 3, `ignore: pattern "[z-" is not a valid glob`},
 		{"cluster services not a mapping", "cluster-services: true\n", 1, "cannot unmarshal a boolean"},
@@ -36,6 +37,8 @@ func TestParseErrors(t *testing.T) {
 		{"environment named twice", "environments:\n  - {name: prod, paths: [a]}\n  - name: prod\n    paths: [b]\n", 3, `"prod" is listed twice`},
 		{"environment without paths", "environments:\n  - name: prod\n    paths: []\n", 3, `"prod" lists no paths`},
 		{"environment bad pattern", "environments:\n  - name: prod\n    paths:\n      - ok\n      - \"[z-\"\n", 5, `path "[z-" is not a valid pattern`},
+		{"bad diff fail-on", "diff:\n  fail-on: warning\n", 2, `diff: fail-on: "warning" is not none, added, removed, changed, any`},
+		{"diff unknown key", "diff:\n  failOn: added\n", 2, `unknown key "failOn" in diff: did you mean "fail-on"?`},
 		{"environment unknown key", "environments:\n  - name: prod\n    path: [a]\n", 3, `unknown key "path" in environments (known keys: name, paths)`},
 	}
 	for _, tt := range tests {
@@ -67,6 +70,8 @@ cluster-services: {istiod: false}
 environments:
   - name: prod
     paths: [apps/*/overlays/prod, /abs/infra]
+diff:
+  fail-on: added
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +82,9 @@ environments:
 	want := []Environment{{Name: "prod", Paths: []string{filepath.FromSlash("/repo/apps/*/overlays/prod"), "/abs/infra"}}}
 	if !reflect.DeepEqual(cfg.Environments, want) {
 		t.Errorf("environments = %+v, want %+v (paths joined to the config's directory)", cfg.Environments, want)
+	}
+	if cfg.Diff == nil || cfg.Diff.FailOn != "added" {
+		t.Errorf("diff = %+v, want fail-on added", cfg.Diff)
 	}
 	if cfg.FailOn != "note" || cfg.Namespace != "apps" || cfg.Severity["MSH101"] != "error" {
 		t.Errorf("decoded %+v", cfg)

@@ -116,6 +116,9 @@ func TestSchemaRejectsWhatLoadRejects(t *testing.T) {
 		"environments: [{paths: [deploy/prod]}]\n",
 		"environments: [{name: prod, paths: [deploy/prod], path: x}]\n",
 		"- MSH101\n",
+		"diff: {fail-on: warning}\n",
+		"diff: {failOn: added}\n",
+		"diff: added\n",
 	} {
 		if _, err := Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte(data)); err == nil {
 			t.Errorf("Load accepts %q", data)

@@ -175,7 +175,7 @@ func WriteDOT(w io.Writer, l *Listing) error {
 		bw.WriteString("\t}\n")
 	}
 	for _, n := range external {
-		fmt.Fprintf(bw, "\t%s [label=%s, shape=ellipse]\n", dotQuote(n.ID), dotQuote(n.Range.String()))
+		fmt.Fprintf(bw, "\t%s [label=%s, shape=ellipse]\n", dotQuote(n.ID), dotQuote(n.Label()))
 	}
 	for _, c := range l.Connections {
 		fmt.Fprintf(bw, "\t%s -> %s [label=%s]\n", dotQuote(c.Src.ID), dotQuote(c.Dst.ID), dotQuote(c.Conn()))
@@ -206,7 +206,7 @@ func WriteMermaid(w io.Writer, l *Listing) error {
 		bw.WriteString("  end\n")
 	}
 	for _, n := range external {
-		fmt.Fprintf(bw, "  %s([%s])\n", ids[n], mermaidQuote(n.Range.String()))
+		fmt.Fprintf(bw, "  %s([%s])\n", ids[n], mermaidQuote(n.Label()))
 	}
 	for _, c := range l.Connections {
 		fmt.Fprintf(bw, "  %s -->|%s| %s\n", ids[c.Src], mermaidQuote(c.Conn()), ids[c.Dst])

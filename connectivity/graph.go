@@ -37,6 +37,9 @@ type Node struct {
 	Kind      string // Deployment, Pod, ...; "External" for a range
 	External  bool
 	Range     IPRange // for an external range
+	// Host is, for a destination outside the cluster known by name (a
+	// ServiceEntry host), that name; the node is printed HOST[ServiceEntry].
+	Host string
 	// Workloads are the model's workloads the node stands for (several
 	// Pods of one ReplicaSet, say), in model order.
 	Workloads []*model.Workload
@@ -45,6 +48,20 @@ type Node struct {
 	Implied bool
 
 	index int // in the graph's sorted node list
+	// srcRange, dstRange: an external range that the address space is cut
+	// into on the side of sources, of destinations (or both).
+	srcRange, dstRange bool
+}
+
+// Label is how drawings name the node: its workload, range or host.
+func (n *Node) Label() string {
+	switch {
+	case n.Host != "":
+		return n.Host
+	case n.External:
+		return n.Range.String()
+	}
+	return n.Name + "[" + n.Kind + "]"
 }
 
 // Connection is traffic allowed from Src to Dst on Ports; in the mesh and

@@ -3,6 +3,7 @@ package connectivity
 import (
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/meshlint/meshlint/model"
 )
@@ -107,4 +108,60 @@ func rangesCovered(parts []IPRange, rs []IPRange) []int32 {
 		}
 	}
 	return out
+}
+
+// authzSourceRanges are the IPv4 ranges that authorization matches sources
+// by: ipBlocks and notIpBlocks, `when: source.ip`, and the ips of legacy
+// bindings. The outside space is cut at them too, so that every external
+// range lies wholly inside a block or outside it and the mesh layer can say
+// of each whether a rule matches.
+func authzSourceRanges(m *model.Model) [][]IPRange {
+	var out [][]IPRange
+	add := func(values []string) {
+		for _, v := range values {
+			if r, ok := ipv4Range(v); ok {
+				out = append(out, []IPRange{r})
+			}
+		}
+	}
+	for _, ap := range m.AuthorizationPolicies {
+		for _, r := range ap.Spec.GetRules() {
+			for _, f := range r.GetFrom() {
+				add(f.GetSource().GetIpBlocks())
+				add(f.GetSource().GetNotIpBlocks())
+			}
+			for _, c := range r.GetWhen() {
+				if c.GetKey() == "source.ip" {
+					add(c.GetValues())
+					add(c.GetNotValues())
+				}
+			}
+		}
+	}
+	for _, b := range m.ServiceRoleBindings {
+		for _, s := range b.Spec.Subjects {
+			add(s.IPs)
+			add(s.NotIPs)
+			if v, ok := s.Properties["source.ip"]; ok {
+				add([]string{v})
+			}
+		}
+	}
+	return out
+}
+
+// ipv4Range reads an address or CIDR as Istio does; IPv6 has no range here.
+func ipv4Range(v string) (IPRange, bool) {
+	if !strings.Contains(v, "/") {
+		a, err := netip.ParseAddr(v)
+		if err != nil || !a.Is4() {
+			return IPRange{}, false
+		}
+		return IPRange{uint4(a), uint4(a)}, true
+	}
+	p, err := netip.ParsePrefix(v)
+	if err != nil || !p.Addr().Is4() {
+		return IPRange{}, false
+	}
+	return prefixRange(p), true
 }

@@ -80,13 +80,16 @@ type MeshLayer struct {
 	m      *model.Model
 	e      *mesh.Evaluator
 	perDst sync.Map // *model.Workload -> *dstVerdicts
+	// outsideDecided: the mesh decides traffic leaving the cluster
+	// (outside.go).
+	outsideDecided bool
 }
 
 // Mesh returns the mesh layer of m (what Istio enforces today), computed
 // once per model.
 func Mesh(m *model.Model) *MeshLayer {
 	return m.Derived("connectivity/mesh", func() any {
-		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m)}
+		return &MeshLayer{g: Network(m), m: m, e: mesh.CurrentEvaluator(m), outsideDecided: decidesOutside(m)}
 	}).(*MeshLayer)
 }
 
@@ -98,6 +101,11 @@ type dstVerdicts struct {
 	// (withID) and without one (noID).
 	withID, noID Verdict
 	distinct     map[*model.Workload]bool
+	// tlsSensitive says which other sources may send other TLS (nil: no
+	// DestinationRule reaches the destination); byLabels which namespaces'
+	// clients DestinationRules tell apart by label.
+	tlsSensitive func(*model.Workload) bool
+	byLabels     func(ns string) bool
 	breaks       []int32
 	// matchesIPs is set when some rule governing the destination looks at
 	// source addresses; otherwise every external range is the unmeshed
@@ -105,18 +113,82 @@ type dstVerdicts struct {
 	matchesIPs bool
 }
 
-// sourceKey is what authorization can tell of a source workload.
+// sourceKey is what authorization and mTLS can tell of a source workload:
+// its identity, how it joins the mesh, and, where DestinationRules select
+// clients by label, the workload itself.
 type sourceKey struct {
-	ns, sa string
-	meshed bool
+	ns, sa  string
+	w       *model.Workload
+	meshed  bool
+	ambient bool
 }
 
 func keyOf(w *model.Workload) sourceKey {
-	return sourceKey{w.Namespace, w.ServiceAccount, w.Mesh != model.MeshNone}
+	return sourceKey{ns: w.Namespace, sa: w.ServiceAccount, meshed: w.Mesh != model.MeshNone, ambient: w.Mesh == model.MeshAmbient}
 }
 
-// Between returns what the mesh lets from src to dst.
+// key is the sourceKey of a distinct source of dv: its workload too where
+// DestinationRules toward the destination select clients by label.
+func (dv *dstVerdicts) key(w *model.Workload) sourceKey {
+	k := keyOf(w)
+	if dv.tlsSensitive != nil && dv.byLabels(w.Namespace) {
+		k.w = w
+	}
+	return k
+}
+
+// tlsKey is the key of a source no policy names whose TLS toward the
+// destination may differ from the stand-in's: its namespace and mode.
+func (dv *dstVerdicts) tlsKey(w *model.Workload) sourceKey {
+	k := sourceKey{ns: w.Namespace, sa: "\x00", meshed: true, ambient: w.Mesh == model.MeshAmbient}
+	if dv.byLabels(w.Namespace) {
+		k.w = w
+	}
+	return k
+}
+
+func (dv *dstVerdicts) has(k sourceKey) bool {
+	_, ok := dv.named[k]
+	return ok
+}
+
+// Between returns what the mesh lets from src to dst: what src's sidecar
+// does with the connection (egress.go), then what dst's side allows of what
+// arrives.
 func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
+	if src.Workload == nil || src.Plaintext {
+		return ml.arriving(src, dst)
+	}
+	plain := mesh.Source{Workload: src.Workload, Plaintext: true}
+	var v Verdict
+	g := ml.e.EgressScope(src.Workload, dst)
+	switch g {
+	case mesh.EgressBlackhole:
+		v = Verdict{Ports: unintercepted()}
+	case mesh.EgressPassthrough, mesh.EgressBypass:
+		v = ml.arriving(plain, dst)
+	default:
+		v = ml.arriving(src, dst)
+	}
+	if bypass := mesh.BypassPorts(src.Workload); len(bypass) > 0 && g != mesh.EgressBypass {
+		// Ports excluded from the sidecar reach dst in plaintext, whatever
+		// its scope says.
+		var ports PortSet
+		for _, p := range bypass {
+			ports = ports.Union(Ports(TCP, p, p))
+		}
+		v = v.Intersect(AllPorts().Subtract(ports)).Union(ml.arriving(plain, dst).Intersect(ports))
+	}
+	return v
+}
+
+// unintercepted is what the mesh never stops: sidecars do not intercept
+// UDP and SCTP.
+func unintercepted() PortSet { return ProtocolPorts(UDP).Union(ProtocolPorts(SCTP)) }
+
+// arriving is what dst's side of the mesh lets through of a connection as
+// it arrives from src.
+func (ml *MeshLayer) arriving(src mesh.Source, dst *model.Workload) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Ports: AllPorts()}
 	}
@@ -135,8 +207,14 @@ func (ml *MeshLayer) Between(src mesh.Source, dst *model.Workload) Verdict {
 		dv.ext.Store(r, out)
 		return out
 	}
+	if src.Plaintext {
+		return dv.noID
+	}
 	if dv.distinct[src.Workload] {
-		return dv.named[keyOf(src.Workload)]
+		return dv.named[dv.key(src.Workload)]
+	}
+	if dv.tlsSensitive != nil && dv.tlsSensitive(src.Workload) {
+		return dv.named[dv.tlsKey(src.Workload)]
 	}
 	if src.Workload.Mesh != model.MeshNone {
 		return dv.withID
@@ -151,11 +229,27 @@ func (ml *MeshLayer) prepare(dst *model.Workload, dv *dstVerdicts) {
 	dv.matchesIPs = ml.matchesIPs(dst)
 	dv.distinct = map[*model.Workload]bool{}
 	dv.named = map[sourceKey]Verdict{}
+	// Clients whose DestinationRules toward dst may differ from a client
+	// no rule singles out send other TLS, so other identities.
+	dv.tlsSensitive, dv.byLabels = mesh.TLSSensitive(ml.m, dst)
 	for _, w := range ml.namedSources(dst) {
 		dv.distinct[w] = true
-		k := keyOf(w)
-		if _, done := dv.named[k]; !done {
+		if k := dv.key(w); !dv.has(k) {
 			dv.named[k] = ml.verdict(mesh.Source{Workload: w}, dst, dv.breaks)
+		}
+	}
+	if dv.tlsSensitive != nil {
+		// The rest of them differ from the stand-in by their TLS alone:
+		// one verdict per namespace (and mode, and labels where rules
+		// select by label), with a stand-in of that namespace.
+		for _, w := range ml.m.Workloads {
+			if dv.distinct[w] || !dv.tlsSensitive(w) {
+				continue
+			}
+			if k := dv.tlsKey(w); !dv.has(k) {
+				standIn := &model.Workload{Namespace: w.Namespace, ServiceAccount: "\x00", Identity: "\x00", Mesh: w.Mesh, Labels: w.Labels}
+				dv.named[k] = ml.verdict(mesh.Source{Workload: standIn}, dst, dv.breaks)
+			}
 		}
 	}
 	// Stand-ins: a meshed and an unmeshed source no policy names.
@@ -203,12 +297,16 @@ func (ml *MeshLayer) namedSources(dst *model.Workload) []*model.Workload {
 				}
 				for _, list := range [][]string{s.GetServiceAccounts(), s.GetNotServiceAccounts()} {
 					for _, v := range list {
-						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, dst, v)))
+						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, p.Object.Namespace, v)))
 					}
 				}
 			}
 			for _, c := range r.GetWhen() {
 				switch c.GetKey() {
+				case "source.serviceAccount":
+					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
+						add(m.WorkloadsMatchingPrincipal(serviceAccountPrincipal(m, p.Object.Namespace, v)))
+					}
 				case "source.principal":
 					for _, v := range append(c.GetValues(), c.GetNotValues()...) {
 						add(m.WorkloadsMatchingPrincipal(v))
@@ -224,8 +322,10 @@ func (ml *MeshLayer) namedSources(dst *model.Workload) []*model.Workload {
 	return out
 }
 
-func serviceAccountPrincipal(m *model.Model, dst *model.Workload, v string) string {
-	ns, sa := dst.Namespace, v
+// serviceAccountPrincipal is the principal a serviceAccounts entry names:
+// `sa` is in the policy's namespace (generator.go serviceAccountRegex).
+func serviceAccountPrincipal(m *model.Model, policyNS, v string) string {
+	ns, sa := policyNS, v
 	for i := 0; i < len(v); i++ {
 		if v[i] == '/' {
 			ns, sa = v[:i], v[i+1:]
@@ -280,6 +380,9 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 			set[cp.Port] = true
 		}
 	}
+	for _, p := range ml.e.RoutePorts(dst) {
+		set[p] = true
+	}
 	out := make([]int32, 0, len(set))
 	for p := range set {
 		out = append(out, p)
@@ -291,13 +394,13 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 // verdict evaluates src to dst on every TCP segment between breakpoints.
 // UDP and SCTP are not intercepted by sidecars: the mesh lets them through.
 func (ml *MeshLayer) verdict(src mesh.Source, dst *model.Workload, breaks []int32) Verdict {
-	out := Verdict{Ports: ProtocolPorts(UDP).Union(ProtocolPorts(SCTP))}
+	out := Verdict{Ports: unintercepted()}
 	byCond := map[string]int{}
 	add := func(first, last int32) {
 		if first > last {
 			return
 		}
-		allowed := ml.e.Decide(src, dst, first).Allowed
+		allowed := ml.e.DecideArriving(src, dst, first).Allowed
 		ports := Ports(TCP, first, last)
 		switch {
 		case allowed.IsAlways():

@@ -2,12 +2,12 @@ package connectivity
 
 import (
 	"github.com/meshlint/meshlint/mesh"
-	"github.com/meshlint/meshlint/model"
 )
 
 // Listing lists the mesh layer: what authorization and mTLS let through
-// with the network open. Destinations outside the cluster are not governed
-// by the mesh and are left out. Sidecars do not intercept UDP and SCTP, so
+// with the network open. Destinations outside the cluster are listed where
+// the mesh decides them (ServiceEntries, REGISTRY_ONLY: outside.go), else
+// left out. Sidecars do not intercept UDP and SCTP, so
 // the mesh lets them through between every pair; a pair the mesh refuses
 // all TCP is therefore left out rather than listed for them alone.
 func (ml *MeshLayer) Listing(opts Options) *Listing {
@@ -26,9 +26,29 @@ func (ml *MeshLayer) Listing(opts Options) *Listing {
 func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 	g := ml.g
 	keep := listingFilter(opts)
+	// Outside sources are the ranges the sources' side is cut into; the
+	// destinations' ranges are another partition.
+	sourceRange := make(map[*Node]bool, len(g.srcRanges))
+	for _, n := range g.rangeNodes[:len(g.srcRanges)] {
+		sourceRange[n] = true
+	}
 	for _, src := range g.nodes {
+		if src.External && !sourceRange[src] {
+			continue
+		}
 		for _, dst := range g.nodes {
-			if dst.External || !keep(src, dst) {
+			if !keep(src, dst) || (src.External && !src.srcRange) {
+				continue
+			}
+			if dst.External {
+				if dst.Host == "" && !dst.dstRange {
+					continue
+				}
+				if ml.outsideDecided && !src.External {
+					if v := ml.outside(src, dst); v.hasTCP() {
+						fn(Connection{Src: src, Dst: dst, Ports: v.Ports, L7: v.L7})
+					}
+				}
 				continue
 			}
 			if v := ml.nodeVerdict(src, dst); v.hasTCP() {
@@ -53,6 +73,9 @@ func (ml *MeshLayer) Effective(opts Options) *Listing {
 			l.Connections = append(l.Connections, Connection{Src: c.Src, Dst: c.Dst, Ports: v.Ports, L7: v.L7})
 		}
 	}
+	if ml.outsideDecided {
+		ml.effectiveOutside(l, opts)
+	}
 	return l
 }
 
@@ -73,8 +96,6 @@ func (ml *MeshLayer) nodeVerdict(src, dst *Node) Verdict {
 	if len(dst.Workloads) == 1 {
 		d := dst.Workloads[0]
 		switch {
-		case d.Mesh == model.MeshNone:
-			return Verdict{Ports: AllPorts()} // nothing to join: the mesh lets all in
 		case src.External:
 			return ml.Between(mesh.Source{From: addr4(src.Range.First), To: addr4(src.Range.Last)}, d)
 		case len(src.Workloads) == 1:
@@ -102,7 +123,7 @@ func listingFilter(opts Options) func(src, dst *Node) bool {
 		focus[n] = true
 	}
 	return func(src, dst *Node) bool {
-		if src == dst || (src.External && dst.External) || (!opts.ShowImplied && (src.Implied || dst.Implied)) {
+		if src == dst || src.Host != "" || (src.External && dst.External) || (!opts.ShowImplied && (src.Implied || dst.Implied)) {
 			return false
 		}
 		return len(focus) == 0 || focus[src] || focus[dst]

@@ -179,6 +179,8 @@ func (g *Graph) buildRanges() {
 		src = blocks(np.Ingress, src)
 		dst = blocks(np.Egress, dst)
 	}
+	src = append(src, authzSourceRanges(g.model)...)
+	dst = append(dst, serviceEntryBlocks(g.model)...) // outside.go
 	g.srcRanges, g.dstRanges = partition(src), partition(dst)
 }
 
@@ -200,8 +202,9 @@ func (g *Graph) buildNodes() {
 			}
 		}
 	}
+	g.addHostNodes(byID) // outside.go
 	// A range both sides have (0.0.0.0-255.255.255.255, often) is one node.
-	for _, r := range slices.Concat(g.srcRanges, g.dstRanges) {
+	for i, r := range slices.Concat(g.srcRanges, g.dstRanges) {
 		id := r.String() + "[External]"
 		n := byID[id]
 		if n == nil {
@@ -209,6 +212,7 @@ func (g *Graph) buildNodes() {
 			byID[id] = n
 			g.nodes = append(g.nodes, n)
 		}
+		n.srcRange, n.dstRange = n.srcRange || i < len(g.srcRanges), n.dstRange || i >= len(g.srcRanges)
 		g.rangeNodes = append(g.rangeNodes, n)
 	}
 	sort.Slice(g.nodes, func(i, j int) bool { return g.nodes[i].ID < g.nodes[j].ID })

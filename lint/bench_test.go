@@ -23,8 +23,13 @@ import (
 
 func clusterFile(b *testing.B) (string, []byte) {
 	b.Helper()
+	return clusterFileOf(b, synth.Default())
+}
+
+func clusterFileOf(b *testing.B, c synth.Config) (string, []byte) {
+	b.Helper()
 	var buf bytes.Buffer
-	if err := synth.Write(&buf, synth.Default()); err != nil {
+	if err := synth.Write(&buf, c); err != nil {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "cluster.yaml")
@@ -85,6 +90,26 @@ func BenchmarkLint(b *testing.B) {
 		}
 		if len(res.Model.Workloads) < 2000 {
 			b.Fatalf("%d workloads", len(res.Model.Workloads))
+		}
+	}
+}
+
+// BenchmarkLintMeshResources is the full run on the same cluster with
+// Sidecars, a ServiceEntry per namespace and waypoints in the ambient
+// namespaces (synth's MeshResources).
+func BenchmarkLintMeshResources(b *testing.B) {
+	c := synth.Default()
+	c.MeshResources = true
+	path, data := clusterFileOf(b, c)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := Run(Options{Paths: []string{path}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Model.Sidecars) == 0 || len(res.Model.ServiceEntries) != c.Namespaces || len(res.Model.Gateways()) == 0 {
+			b.Fatalf("%d Sidecars, %d ServiceEntries, %d gateways", len(res.Model.Sidecars), len(res.Model.ServiceEntries), len(res.Model.Gateways()))
 		}
 	}
 }

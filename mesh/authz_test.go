@@ -47,8 +47,9 @@ func TestDecide(t *testing.T) {
 		// and the DENY of DELETE stays out of it as POST excludes it only
 		// at request time.
 		{"shop/web[Deployment]", "shop/cart[Deployment]", 8080, "methods=POST not(methods=DELETE) paths=/cart/*"},
-		// Port 5432 is named tcp-: HTTP fields cannot match there, so the
-		// ALLOW rule that needs GET never matches.
+		// Service cart-db names port 5432 tcp-db: HTTP fields cannot match
+		// there, so the ALLOW rule that needs GET never matches
+		// (pkg/config/kube/conversion.go; authz/model/generator.go).
 		{"shop/web[Deployment]", "shop/cart[Deployment]", 5432, "never"},
 		// No rule names cart's own identity for 8080.
 		{"shop/cart[Deployment]", "shop/cart[Deployment]", 8080, "never"},
@@ -105,28 +106,28 @@ func TestDestinationRuleDisablesIdentity(t *testing.T) {
 	}
 	// The rule names Service port 80, which reaches container port 8080
 	// only: 5432 keeps auto mTLS.
-	if !sendsIstioMTLS(m, cart, 5432) || sendsIstioMTLS(m, cart, 8080) {
+	if !sendsIstioMTLS(m, web, cart, 5432) || sendsIstioMTLS(m, web, cart, 8080) {
 		t.Error("port-level DestinationRule settings must apply to the container port their Service port reaches, and only there")
 	}
 }
 
-// A policy attached to a Service (for its waypoint) governs the workloads
-// behind the Service, and no others.
-func TestTargetRefService(t *testing.T) {
+// A policy attached to a Service by targetRefs is enforced only by a
+// waypoint or gateway; the Service's workloads here run sidecars, which
+// ignore it (pilot/pkg/model/policyattachment.go, ShouldAttachPolicy: "if
+// targetRef is specified, ignore the policy altogether").
+func TestTargetRefServiceIgnoredBySidecar(t *testing.T) {
 	m := loadModel(t, "testdata/authz.yaml", "testdata/waypoint.yaml")
-	e := NewEvaluator(m, Current(m))
+	without := loadModel(t, "testdata/authz.yaml")
 	cart, web := workload(t, m, "shop/cart[Deployment]"), workload(t, m, "shop/web[Deployment]")
-	var waypoint *Policy
 	for _, p := range Current(m) {
-		if p.Object.Name == "cart-waypoint" {
-			waypoint = p
+		if p.Object.Name == "cart-waypoint" && (p.Applies(cart) || p.Applies(web)) {
+			t.Fatalf("a targetRefs policy governs a sidecar workload")
 		}
 	}
-	if waypoint == nil || !waypoint.Applies(cart) || waypoint.Applies(web) {
-		t.Fatalf("the targetRef policy must govern cart and only cart")
-	}
-	if v := e.Decide(Source{Workload: web}, cart, 5432); !v.Allowed.IsNever() {
-		t.Errorf("web -> cart:5432 = %q, want the waypoint's DENY", v.Allowed)
+	got := NewEvaluator(m, Current(m)).Decide(Source{Workload: web}, cart, 5432).Allowed
+	want := NewEvaluator(without, Current(without)).Decide(Source{Workload: workload(t, without, "shop/web[Deployment]")}, workload(t, without, "shop/cart[Deployment]"), 5432).Allowed
+	if got.String() != want.String() {
+		t.Errorf("web -> cart:5432 = %q with the targetRefs DENY, %q without: the sidecar must ignore it", got, want)
 	}
 }
 

@@ -30,7 +30,12 @@ var (
 )
 
 // When is a condition of one atom, such as "methods=GET,POST".
-func When(atom string) Match { return Match{Cond: [][]string{{atom}}} }
+func When(atom string) Match {
+	if !satisfiable([]string{atom}) {
+		return Never
+	}
+	return Match{Cond: [][]string{{atom}}}
+}
 
 // And is the conjunction of two matches.
 func (a Match) And(b Match) Match {
@@ -101,6 +106,9 @@ func mergeTerm(x, y []string) []string {
 	return dedupeStrings(out)
 }
 
+// normal sorts and dedupes terms, and drops those no request can meet
+// (satisfiable, in vacuous.go): a condition is never printed for an edge
+// that lets nothing through.
 func normal(terms [][]string) Match {
 	seen := map[string]bool{}
 	var out [][]string
@@ -110,8 +118,13 @@ func normal(terms [][]string) Match {
 		key := strings.Join(t, "\x00")
 		if !seen[key] {
 			seen[key] = true
-			out = append(out, t)
+			if satisfiable(t) {
+				out = append(out, t)
+			}
 		}
+	}
+	if len(out) == 0 {
+		return Never
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i], " ") < strings.Join(out[j], " ") })
 	return Match{Cond: out}

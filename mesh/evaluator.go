@@ -23,6 +23,10 @@ type Evaluator struct {
 	applying  sync.Map
 	protocols sync.Map
 	modes     sync.Map // workloadPort -> tlsEntry
+	split     sync.Map // *model.Workload -> *dstPolicies (enforcer.go)
+	scopes    *scopeTables
+	hostsOnce sync.Once
+	hostIndex map[string][]hostName // egress.go
 }
 
 type tlsEntry struct {
@@ -58,16 +62,19 @@ func (e *Evaluator) portProtocol(w *model.Workload, port int32) L7Protocol {
 
 // NewEvaluator prepares policies for evaluation.
 func NewEvaluator(m *model.Model, policies []*Policy) *Evaluator {
-	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}}
+	e := &Evaluator{m: m, policies: policies, byNS: map[string][]*Policy{}, scopes: newScopeTables(m)}
 	for _, p := range policies {
-		if p.Object.Namespace == m.Settings.RootNamespace && !p.Legacy {
+		if p.isMeshWide(m.Settings.RootNamespace) {
 			e.meshWide = append(e.meshWide, p)
 			continue
 		}
-		e.byNS[p.Object.Namespace] = append(e.byNS[p.Object.Namespace], p)
+		e.byNS[p.namespace()] = append(e.byNS[p.namespace()], p)
 	}
 	return e
 }
+
+// Policies returns every policy the evaluator knows, in model order.
+func (e *Evaluator) Policies() []*Policy { return e.policies }
 
 // PoliciesFor returns the policies that govern w.
 func (e *Evaluator) PoliciesFor(w *model.Workload) []*Policy {
@@ -83,7 +90,10 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 	var out []*Policy
 	for _, list := range [][]*Policy{e.meshWide, e.byNS[w.Namespace]} {
 		for _, p := range list {
-			if p.Applies(w) {
+			// A policy the proxy ignores (AUDIT, dry-run, CUSTOM at
+			// ztunnel) does not govern w at all: an ALLOW policy in
+			// dry-run does not make the workload deny by default.
+			if p.Applies(w) && enforces(enforcerOf(p, w), p) {
 				out = append(out, p)
 			}
 		}
@@ -95,14 +105,36 @@ func (e *Evaluator) policiesFor(w *model.Workload) []*Policy {
 // UDP and SCTP are not intercepted by sidecars, so authorization never
 // applies to them: callers ask only about TCP.
 func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict {
+	if src.Workload != nil && !src.Plaintext {
+		switch g := e.EgressTo(src.Workload, dst, port); g {
+		case EgressBlackhole:
+			return blackholed(src, dst)
+		case EgressPassthrough, EgressBypass:
+			src.Plaintext = true
+		}
+	}
+	return e.DecideArriving(src, dst, port)
+}
+
+// DecideArriving is Decide for a connection as it leaves src, the
+// client's egress already accounted for (src.Plaintext says whether it
+// kept its mTLS).
+func (e *Evaluator) DecideArriving(src Source, dst *model.Workload, port int32) Verdict {
 	if dst.Mesh == model.MeshNone {
 		return Verdict{Allowed: Always, why: func() string { return dst.ID() + " is not in the mesh: nothing enforces authorization" }}
 	}
+	return e.decideRoutes(src, dst, port)
+}
+
+// decideHop evaluates the policies one proxy on the way to dst enforces
+// (enforcer.go says which), for the client that proxy sees.
+func (e *Evaluator) decideHop(dst *model.Workload, port int32, h hop) Verdict {
+	src := h.peer
 	mode, tlsFrom := e.mtls(dst, port)
 	// The peer's identity comes with Istio mTLS: an in-mesh client sends it
 	// unless mTLS is off here or a DestinationRule makes it send plaintext
 	// (or TLS of its own).
-	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && mode != Disable && sendsIstioMTLS(e.m, dst, port)
+	identity := src.Workload != nil && src.Workload.Mesh != model.MeshNone && !src.Plaintext && mode != Disable && sendsIstioMTLS(e.m, src.Workload, dst, port)
 	if mode == Strict && !identity {
 		return Verdict{Allowed: Never, why: func() string {
 			r := fmt.Sprintf("%s requires STRICT mTLS on port %d and %s sends plaintext", dst.ID(), port, src.Name())
@@ -115,27 +147,22 @@ func (e *Evaluator) Decide(src Source, dst *model.Workload, port int32) Verdict 
 	proto := e.portProtocol(dst, port)
 	ctx := &request{e: e, src: src, dst: dst, port: port, identity: identity}
 
-	policies := e.PoliciesFor(dst)
+	policies := h.policies
 	custom, deny, allow := Never, Never, Never
 	var denyRefs, allowRefs []RuleRef
 	hasAllow := false
 	for _, p := range policies {
 		action := p.Action()
-		if action == securityv1beta1.AuthorizationPolicy_AUDIT {
-			continue
-		}
 		if action == securityv1beta1.AuthorizationPolicy_ALLOW {
 			hasAllow = true
 		}
-		// ztunnel sees no HTTP: a policy it enforces has its L7 fields
-		// behave as on a TCP port.
-		ctx.enforcer = enforcerOf(p, dst)
+		// What the enforcing proxy sees (HTTP, TCP, or ztunnel's L4
+		// attributes) decides how HTTP-only fields behave (match.go).
+		ctx.enforcer = h.enforcer
 		ctx.proto = proto
-		if ctx.enforcer == EnforcerZtunnel {
-			ctx.proto = L7TCP
-		}
+		ctx.policyNS = p.namespace()
 		for i, r := range p.Spec.GetRules() {
-			mt := ctx.rule(r, action == securityv1beta1.AuthorizationPolicy_DENY)
+			mt := ctx.rule(r, action)
 			if mt.IsNever() {
 				continue
 			}

@@ -3,7 +3,6 @@ package mesh
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
@@ -13,6 +12,12 @@ import (
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/model"
 )
+
+// Legacy RBAC (ServiceRole, ServiceRoleBinding, ClusterRbacConfig) read as
+// Istio 1.4 enforced it (pilot/pkg/security/authz/model/permission.go and
+// principal.go at tag 1.4.0), translated to AuthorizationPolicies that are
+// never wider: a subject or permission that cannot be expressed yields no
+// rule, and a problem says so.
 
 // Untranslatable is a legacy field no AuthorizationPolicy can express.
 type Untranslatable struct {
@@ -24,18 +29,18 @@ type Untranslatable struct {
 // Translation is what legacy RBAC meant, as AuthorizationPolicies.
 type Translation struct {
 	Policies []*Policy
-	// Targets gives, for each policy, the Service it protects ("" for every
-	// workload of the namespace), for naming migrated policies.
-	Targets  []string
-	Problems []Untranslatable
+	// Names and Namespaces are the metadata each migrated policy gets.
+	Names, Namespaces []string
+	Problems          []Untranslatable
 	// Enforced is false when a ClusterRbacConfig turned RBAC off: the intent
 	// was then not to enforce.
 	Enforced bool
 }
 
 // Legacy translates every ServiceRoleBinding into the ALLOW policies it
-// meant, one per Service its role covers. The translation is the author's
-// intent: Istio stopped enforcing it in 1.6.
+// meant, one per Service its role covers, and the ClusterRbacConfig into
+// the allow-nothing policies that made unlisted services deny. The
+// translation is the author's intent: Istio stopped enforcing it in 1.6.
 func Legacy(m *model.Model) *Translation {
 	return m.Derived("mesh/legacy", func() any { return translate(m) }).(*Translation)
 }
@@ -65,7 +70,21 @@ func translate(m *model.Model) *Translation {
 		}
 		t.translateBinding(m, b, role, config)
 	}
+	if config != nil {
+		t.allowNothing(m, config)
+	}
 	return t
+}
+
+// add appends a migrated policy with its name and namespace.
+func (t *Translation) add(p *Policy, name, ns string) {
+	t.Policies = append(t.Policies, p)
+	t.Names = append(t.Names, name)
+	t.Namespaces = append(t.Namespaces, ns)
+}
+
+func (t *Translation) problem(o *manifest.Object, path, format string, args ...any) {
+	t.Problems = append(t.Problems, Untranslatable{o, path, fmt.Sprintf(format, args...)})
 }
 
 type target struct {
@@ -75,7 +94,7 @@ type target struct {
 
 func (t *Translation) translateBinding(m *model.Model, b *model.ServiceRoleBinding, role *model.ServiceRole, config *model.RbacConfig) {
 	ns := b.Object.Namespace
-	sources, sourcePaths := t.bindingSources(m, b)
+	subjects := t.bindingSubjects(m, b)
 	type built struct {
 		spec  *securityv1beta1.AuthorizationPolicy
 		paths []string
@@ -83,18 +102,20 @@ func (t *Translation) translateBinding(m *model.Model, b *model.ServiceRoleBindi
 	byTarget := map[string]*built{}
 	var order []target
 	for i, rule := range role.Spec.Rules {
-		rulePath := manifest.JoinIndex("spec.rules", i)
-		op, when, extraLabels := t.ruleOperation(role.Object, rulePath, rule)
-		for _, tg := range ruleTargets(m, ns, rule.Services) {
+		perm, ok := t.rulePermission(role.Object, manifest.JoinIndex("spec.rules", i), ns, rule)
+		if !ok {
+			continue
+		}
+		for _, tg := range ruleTargets(m, ns, rule.Services, perm.names) {
 			if !rbacOn(config, ns, tg.name) {
 				continue
 			}
-			if len(extraLabels) > 0 {
+			if len(perm.labels) > 0 {
 				sel := map[string]string{}
 				for k, v := range tg.selector {
 					sel[k] = v
 				}
-				for k, v := range extraLabels {
+				for k, v := range perm.labels {
 					sel[k] = v
 				}
 				tg.selector = sel
@@ -110,27 +131,36 @@ func (t *Translation) translateBinding(m *model.Model, b *model.ServiceRoleBindi
 				byTarget[key] = bt
 				order = append(order, tg)
 			}
-			for j, src := range sources {
-				r := &securityv1beta1.Rule{When: when}
-				if src != nil {
-					r.From = []*securityv1beta1.Rule_From{{Source: src}}
+			op := perm.operation(m, ns, tg)
+			for _, s := range subjects {
+				r := &securityv1beta1.Rule{When: append(append([]*securityv1beta1.Condition(nil), perm.when...), s.when...)}
+				if s.source != nil {
+					r.From = []*securityv1beta1.Rule_From{{Source: s.source}}
 				}
 				if op != nil {
 					r.To = []*securityv1beta1.Rule_To{{Operation: op}}
 				}
 				bt.spec.Rules = append(bt.spec.Rules, r)
-				bt.paths = append(bt.paths, sourcePaths[j])
+				bt.paths = append(bt.paths, s.path)
 			}
 		}
 	}
 	for _, tg := range order {
 		bt := byTarget[tg.name+"\x00"+labels.Set(tg.selector).String()]
+		if len(bt.spec.Rules) == 0 {
+			// No subject could be translated: an ALLOW policy without rules
+			// would deny everyone, which the binding did not mean either.
+			continue
+		}
 		sel := labels.Set(tg.selector).AsSelector()
-		t.Policies = append(t.Policies, &Policy{
+		name := b.Object.Name
+		if len(order) > 1 && tg.name != "" {
+			name += "-" + tg.name
+		}
+		t.add(&Policy{
 			Spec: bt.spec, Object: b.Object, RulePaths: bt.paths, Legacy: true, Role: role.Object,
 			applies: func(w *model.Workload) bool { return w.Namespace == ns && sel.Matches(w.Labels) },
-		})
-		t.Targets = append(t.Targets, tg.name)
+		}, name, ns)
 	}
 }
 
@@ -140,38 +170,53 @@ func rbacOn(c *model.RbacConfig, ns, svc string) bool {
 	if c == nil {
 		return true
 	}
+	switch strings.ToUpper(c.Spec.Mode) {
+	case "ON_WITH_INCLUSION":
+		return listed(c.Spec.Inclusion, ns, svc)
+	case "ON_WITH_EXCLUSION":
+		return !listed(c.Spec.Exclusion, ns, svc)
+	}
+	return true
+}
+
+// listed reports whether an inclusion or exclusion names the namespace, or
+// the Service (by FQDN or short name; "" is the whole namespace).
+func listed(tg *model.RbacTarget, ns, svc string) bool {
+	if tg == nil {
+		return false
+	}
+	for _, n := range tg.Namespaces {
+		if n == ns {
+			return true
+		}
+	}
 	host := svc + "." + ns + ".svc.cluster.local"
-	listed := func(tg *model.RbacTarget) bool {
-		if tg == nil {
-			return false
+	for _, s := range tg.Services {
+		if svc != "" && (s == host || s == svc) {
+			return true
 		}
-		for _, n := range tg.Namespaces {
-			if n == ns {
-				return true
-			}
+	}
+	return false
+}
+
+// ruleTargets resolves a role's services (and destination.name
+// constraints) to Services of its namespace.
+func ruleTargets(m *model.Model, ns string, services, names []string) []target {
+	var out []target
+	seen := map[string]bool{}
+	nameOK := func(name string) bool {
+		if len(names) == 0 {
+			return true
 		}
-		for _, s := range tg.Services {
-			if s == host || s == svc {
+		for _, n := range names {
+			if model.MatchString(n, name) {
 				return true
 			}
 		}
 		return false
 	}
-	switch strings.ToUpper(c.Spec.Mode) {
-	case "ON_WITH_INCLUSION":
-		return listed(c.Spec.Inclusion)
-	case "ON_WITH_EXCLUSION":
-		return !listed(c.Spec.Exclusion)
-	}
-	return true
-}
-
-// ruleTargets resolves a role's services to Services of its namespace.
-func ruleTargets(m *model.Model, ns string, services []string) []target {
-	var out []target
-	seen := map[string]bool{}
 	for _, s := range services {
-		if s == "*" {
+		if s == "*" && len(names) == 0 {
 			if !seen[""] {
 				seen[""] = true
 				out = append(out, target{})
@@ -179,7 +224,7 @@ func ruleTargets(m *model.Model, ns string, services []string) []target {
 			continue
 		}
 		for _, svc := range model.ServicesMatching(m, ns, s) {
-			if seen[svc.Object.Name] || len(svc.Selector) == 0 {
+			if seen[svc.Object.Name] || len(svc.Selector) == 0 || !nameOK(svc.Object.Name) {
 				continue
 			}
 			seen[svc.Object.Name] = true
@@ -190,145 +235,75 @@ func ruleTargets(m *model.Model, ns string, services []string) []target {
 	return out
 }
 
-// bindingSources turns each subject into one source (nil: anyone), with the
-// field path of the subject.
-func (t *Translation) bindingSources(m *model.Model, b *model.ServiceRoleBinding) ([]*securityv1beta1.Source, []string) {
-	var out []*securityv1beta1.Source
-	var paths []string
-	td := m.Settings.TrustDomain
-	refAt := map[string]bool{}
-	for _, ref := range b.SubjectRefs {
-		refAt[strings.TrimSuffix(ref.Path, ".ref")] = true
+// allowNothing emits what made Services without a role deny under
+// ClusterRbacConfig: an ALLOW policy with no rules, mesh-wide for ON, per
+// included namespace or Service for ON_WITH_INCLUSION, and per namespace
+// not excluded for ON_WITH_EXCLUSION (Istio 1.4's converter,
+// pilot/pkg/security/authz/converter/converter.go, used a mesh-wide one
+// and allow-all policies for the excluded namespaces; per namespace is
+// never wider than what was enforced).
+func (t *Translation) allowNothing(m *model.Model, c *model.RbacConfig) {
+	root := m.Settings.RootNamespace
+	mode := strings.ToUpper(c.Spec.Mode)
+	emit := func(ns string, svc *model.Service) {
+		p := &Policy{Spec: &securityv1beta1.AuthorizationPolicy{Action: securityv1beta1.AuthorizationPolicy_ALLOW}, Object: c.Object, Legacy: true, ns: ns}
+		name := "allow-nothing"
+		switch {
+		case ns == "":
+			p.ns, p.meshWide = root, true
+			p.applies = func(*model.Workload) bool { return true }
+		case svc != nil:
+			sel := labels.SelectorFromSet(svc.Selector)
+			p.Spec.Selector = &typev1beta1.WorkloadSelector{MatchLabels: svc.Selector}
+			p.applies = func(w *model.Workload) bool { return w.Namespace == ns && sel.Matches(w.Labels) }
+			name = svc.Object.Name + "-allow-nothing"
+		default:
+			p.applies = func(w *model.Workload) bool { return w.Namespace == ns }
+		}
+		t.add(p, name, p.namespace())
 	}
-	for i, s := range b.Spec.Subjects {
-		path := manifest.JoinIndex("spec.subjects", i)
-		if refAt[path] && s.User == "" && len(s.Properties) == 0 {
-			continue // a subjects[].ref entry: translated below
+	switch mode {
+	case "ON":
+		emit("", nil)
+	case "ON_WITH_INCLUSION":
+		inc := c.Spec.Inclusion
+		if inc == nil {
+			return
 		}
-		src := &securityv1beta1.Source{}
-		anyone := true
-		add := func(list *[]string, v ...string) {
-			*list = append(*list, v...)
-			anyone = false
+		included := map[string]bool{}
+		for _, ns := range inc.Namespaces {
+			included[ns] = true
+			emit(ns, nil)
 		}
-		if s.User != "" && s.User != "*" {
-			add(&src.Principals, s.User)
-		}
-		if len(s.Names) > 0 {
-			add(&src.Principals, s.Names...)
-		}
-		if len(s.NotNames) > 0 {
-			add(&src.NotPrincipals, s.NotNames...)
-		}
-		if len(s.Namespaces) > 0 {
-			add(&src.Namespaces, s.Namespaces...)
-		}
-		if len(s.NotNamespaces) > 0 {
-			add(&src.NotNamespaces, s.NotNamespaces...)
-		}
-		if len(s.IPs) > 0 {
-			add(&src.IpBlocks, s.IPs...)
-		}
-		if len(s.NotIPs) > 0 {
-			add(&src.NotIpBlocks, s.NotIPs...)
-		}
-		if s.Group != "" || len(s.Groups) > 0 || len(s.NotGroups) > 0 {
-			t.Problems = append(t.Problems, Untranslatable{b.Object, path, "group subjects name JWT groups: translate them to a RequestAuthentication and a `when: request.auth.claims[groups]` condition by hand"})
-		}
-		keys := make([]string, 0, len(s.Properties))
-		for k := range s.Properties {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			v := s.Properties[k]
-			switch k {
-			case "source.namespace":
-				add(&src.Namespaces, v)
-			case "source.principal":
-				add(&src.Principals, v)
-			case "source.ip":
-				add(&src.IpBlocks, v)
-			default:
-				t.Problems = append(t.Problems, Untranslatable{b.Object, manifest.JoinKey(path+".properties", k), fmt.Sprintf("subject property %q has no AuthorizationPolicy source field", k)})
+		for _, svc := range m.Services {
+			if ns := svc.Object.Namespace; !included[ns] && len(svc.Selector) > 0 && listed(&model.RbacTarget{Services: inc.Services}, ns, svc.Object.Name) {
+				emit(ns, svc)
 			}
 		}
-		switch {
-		case !anyone:
-			out = append(out, src)
-		case s.User == "*" || (s.User == "" && s.Group == "" && len(s.Groups) == 0 && len(s.NotGroups) == 0 && len(s.Properties) == 0):
-			out = append(out, nil) // any caller
-		default:
-			continue // only untranslatable parts: granting everyone would widen the intent
-		}
-		paths = append(paths, path)
-	}
-	// Subjects written as Kubernetes references (subjects[].ref) never
-	// worked, but say plainly which service account was meant.
-	for _, ref := range b.SubjectRefs {
-		if ref.Kind != "ServiceAccount" || ref.Name == "" {
-			t.Problems = append(t.Problems, Untranslatable{b.Object, ref.Path, "only ServiceAccount references can become principals"})
-			continue
-		}
-		ns := ref.Namespace
-		if ns == "" {
-			ns = b.Object.Namespace
-		}
-		out = append(out, &securityv1beta1.Source{Principals: []string{fmt.Sprintf("%s/ns/%s/sa/%s", td, ns, ref.Name)}})
-		paths = append(paths, strings.TrimSuffix(ref.Path, ".ref"))
-	}
-	return out, paths
-}
-
-// ruleOperation translates one ServiceRole rule's operation and
-// constraints; extra labels come from destination.labels constraints.
-func (t *Translation) ruleOperation(role *manifest.Object, path string, rule model.AccessRule) (*securityv1beta1.Operation, []*securityv1beta1.Condition, map[string]string) {
-	op := &securityv1beta1.Operation{
-		Hosts: rule.Hosts, NotHosts: rule.NotHosts,
-		Paths: rule.Paths, NotPaths: rule.NotPaths,
-		Methods: nonWildcard(rule.Methods), NotMethods: rule.NotMethods,
-	}
-	for _, p := range rule.Ports {
-		op.Ports = append(op.Ports, strconv.Itoa(int(p)))
-	}
-	for _, p := range rule.NotPorts {
-		op.NotPorts = append(op.NotPorts, strconv.Itoa(int(p)))
-	}
-	var when []*securityv1beta1.Condition
-	var extra map[string]string
-	for i, c := range rule.Constraints {
-		cpath := manifest.JoinIndex(path+".constraints", i)
-		switch {
-		case c.Key == "destination.port":
-			op.Ports = append(op.Ports, c.Values...)
-		case strings.HasPrefix(c.Key, "destination.labels[") && strings.HasSuffix(c.Key, "]") && len(c.Values) == 1:
-			if extra == nil {
-				extra = map[string]string{}
+	case "ON_WITH_EXCLUSION":
+		excluded := map[string]bool{}
+		if ex := c.Spec.Exclusion; ex != nil {
+			for _, ns := range ex.Namespaces {
+				excluded[ns] = true
 			}
-			extra[strings.TrimSuffix(strings.TrimPrefix(c.Key, "destination.labels["), "]")] = c.Values[0]
-		case strings.HasPrefix(c.Key, "request.headers[") || strings.HasPrefix(c.Key, "request.auth.claims["):
-			when = append(when, &securityv1beta1.Condition{Key: c.Key, Values: c.Values})
-		case c.Key == "destination.namespace":
-			// Always the role's own namespace: nothing to carry over.
-		default:
-			t.Problems = append(t.Problems, Untranslatable{role, cpath + ".key", fmt.Sprintf("constraint %q has no AuthorizationPolicy equivalent", c.Key)})
+			for i, s := range ex.Services {
+				t.problem(c.Object, manifest.JoinIndex("spec.exclusion.services", i),
+					"excluding the Service %s cannot be migrated: its namespace gets an allow-nothing policy, so add an ALLOW policy for it by hand", s)
+			}
+		}
+		for _, ns := range m.Namespaces {
+			if !excluded[ns.Name] && hasMeshWorkload(m, ns.Name) {
+				emit(ns.Name, nil)
+			}
 		}
 	}
-	if len(op.Hosts)+len(op.NotHosts)+len(op.Paths)+len(op.NotPaths)+len(op.Methods)+len(op.NotMethods)+len(op.Ports)+len(op.NotPorts) == 0 {
-		return nil, when, extra
-	}
-	return op, when, extra
 }
 
-// nonWildcard drops "*" from methods: it meant every method, which is no
-// constraint at all.
-func nonWildcard(values []string) []string {
-	var out []string
-	for _, v := range values {
-		if v == "*" {
-			return nil
+func hasMeshWorkload(m *model.Model, ns string) bool {
+	for _, w := range m.WorkloadsIn(ns) {
+		if w.Mesh != model.MeshNone && !w.Implied {
+			return true
 		}
-		out = append(out, v)
 	}
-	return out
+	return false
 }

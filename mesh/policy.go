@@ -27,8 +27,29 @@ type Policy struct {
 	// Waypoint marks a policy attached by targetRefs: a waypoint enforces
 	// it, HTTP attributes included.
 	Waypoint bool
+	// DryRun marks a policy annotated istio.io/dry-run: logged, not enforced.
+	DryRun bool
 
 	applies func(*model.Workload) bool
+	ap      *model.AuthorizationPolicy // nil for legacy policies
+	// ns and meshWide place a policy translated from a cluster-scoped
+	// object (ClusterRbacConfig); "" means the object's namespace.
+	ns       string
+	meshWide bool
+}
+
+// namespace is the namespace the policy lives in.
+func (p *Policy) namespace() string {
+	if p.ns != "" {
+		return p.ns
+	}
+	return p.Object.Namespace
+}
+
+// isMeshWide reports whether the policy applies in every namespace: a
+// current policy of the root namespace, or a translated mesh-wide one.
+func (p *Policy) isMeshWide(root string) bool {
+	return p.meshWide || (!p.Legacy && p.Object.Namespace == root)
 }
 
 // Applies reports whether the policy governs w.
@@ -37,8 +58,8 @@ func (p *Policy) Applies(w *model.Workload) bool { return p.applies(w) }
 // Governed returns the workloads p governs, looking only where it can apply.
 func (e *Evaluator) Governed(p *Policy) []*model.Workload {
 	candidates := e.m.Workloads
-	if p.Legacy || p.Object.Namespace != e.m.Settings.RootNamespace {
-		candidates = e.m.WorkloadsIn(p.Object.Namespace)
+	if !p.isMeshWide(e.m.Settings.RootNamespace) {
+		candidates = e.m.WorkloadsIn(p.namespace())
 	}
 	var out []*model.Workload
 	for _, w := range candidates {
@@ -64,7 +85,7 @@ func Current(m *model.Model) []*Policy {
 		for i := range paths {
 			paths[i] = manifest.JoinIndex("spec.rules", i)
 		}
-		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, applies: ap.Applies})
+		out = append(out, &Policy{Spec: ap.Spec, Object: ap.Object, RulePaths: paths, Waypoint: ap.TargetRefs, DryRun: ap.DryRun, applies: ap.Applies, ap: ap})
 	}
 	return out
 }
@@ -75,6 +96,10 @@ type Source struct {
 	Workload *model.Workload
 	// From and To bound an external range (Workload nil).
 	From, To netip.Addr
+	// Plaintext marks a workload's connection that left it without its
+	// proxy's mTLS (passed through, or excluded from the sidecar): it
+	// carries no identity, as from a workload outside the mesh.
+	Plaintext bool
 }
 
 // Name is how messages and the graph name the source.

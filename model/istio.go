@@ -22,22 +22,95 @@ type AuthorizationPolicy struct {
 	// TargetRefs is true when the policy attaches by targetRef(s) (waypoints
 	// and gateways) rather than by selector.
 	TargetRefs bool
-	// targeted are the workloads behind the Services the targetRefs name:
-	// their waypoint enforces the policy for them. Gateways and ServiceEntries
-	// are not workloads of the set.
+	// DryRun is set by the annotation istio.io/dry-run: logged, not enforced.
+	DryRun  bool
+	targets policyTargets
+	// targeted are the workloads a targetRefs policy governs: those behind
+	// a targeted Service that a waypoint serves, and the targeted gateways'
+	// and waypoints' own pods.
 	targeted map[*Workload]bool
 }
 
-// Applies reports whether the policy governs workload w's sidecar (or ztunnel).
+// policyTargets are what a policy's targetRefs name.
+type policyTargets struct {
+	services      []*Service
+	gateways      []string // Gateway API Gateways of the policy's namespace
+	waypointClass bool     // GatewayClass istio-waypoint, from the root namespace
+}
+
+// Applies reports whether the policy governs workload w: its own proxy
+// (sidecar, ztunnel, gateway or waypoint) or a waypoint in front of it
+// enforces it.
 func (ap *AuthorizationPolicy) Applies(w *Workload) bool {
 	if ap.TargetRefs {
 		return ap.targeted[w]
+	}
+	return ap.AtProxy(w)
+}
+
+// AtProxy reports whether w's own proxy enforces the policy. Istio attaches
+// a policy with targetRefs only to the gateways and waypoints it names (a
+// sidecar ignores it), and never attaches selector or namespace-wide
+// policies to waypoints (pilot/pkg/model/policyattachment.go,
+// ShouldAttachPolicy; Gateway API gateways of class istio still take them,
+// since ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY defaults to true).
+func (ap *AuthorizationPolicy) AtProxy(w *Workload) bool {
+	if ap.TargetRefs {
+		switch {
+		case w.Gateway == GatewayWaypoint && ap.targets.waypointClass:
+			return true
+		case w.Gateway == NotGateway || w.Namespace != ap.Object.Namespace:
+			return false
+		}
+		gw := w.Labels[labelGatewayName]
+		for _, name := range ap.targets.gateways {
+			if gw != "" && name == gw {
+				return true
+			}
+		}
+		return false
+	}
+	if w.Gateway == GatewayWaypoint {
+		return false
 	}
 	if !ap.MeshWide && w.Namespace != ap.Object.Namespace {
 		return false
 	}
 	return ap.Selector == nil || ap.Selector.Matches(w.Labels)
 }
+
+// AtWaypoint reports whether waypoint wp enforces the policy for traffic to
+// svc (nil: traffic addressed to a workload): the policy names svc, or wp
+// itself, or, from the root namespace, the istio-waypoint GatewayClass.
+func (ap *AuthorizationPolicy) AtWaypoint(wp *Gateway, svc *Service) bool {
+	if !ap.TargetRefs {
+		return false
+	}
+	if ap.targets.waypointClass {
+		return true
+	}
+	for _, s := range ap.targets.services {
+		if s == svc {
+			return true
+		}
+	}
+	if wp.Object.Namespace != ap.Object.Namespace {
+		return false
+	}
+	for _, name := range ap.targets.gateways {
+		if name == wp.Object.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// TargetServices returns the Services the policy's targetRefs name.
+func (ap *AuthorizationPolicy) TargetServices() []*Service { return ap.targets.services }
+
+// TargetGateways returns the names of the Gateway API Gateways the policy's
+// targetRefs name.
+func (ap *AuthorizationPolicy) TargetGateways() []string { return ap.targets.gateways }
 
 // PeerAuthentication is an Istio PeerAuthentication.
 type PeerAuthentication struct {
@@ -64,11 +137,15 @@ func (m *Model) buildIstio() {
 			continue
 		}
 		ap := &AuthorizationPolicy{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
-		m.validateAuthz(ap)
+		valid := m.validateAuthz(ap)
 		ap.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
 		ap.TargetRefs = spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0
-		ap.targeted = m.serviceTargets(o.Namespace, spec)
-		if clean { // the API server refuses unknown fields: the object never exists
+		ap.targets = m.resolveTargets(o.Namespace, spec)
+		ap.targeted = m.targetedWorkloads(ap)
+		ap.DryRun = dryRun(o)
+		// The API server refuses unknown fields, and istiod's validating
+		// webhook what its validation rejects: the object never exists.
+		if clean && valid {
 			m.AuthorizationPolicies = append(m.AuthorizationPolicies, ap)
 		}
 	}
@@ -83,9 +160,7 @@ func (m *Model) buildIstio() {
 		}
 		pa := &PeerAuthentication{Object: o, Spec: spec, MeshWide: o.Namespace == m.Settings.RootNamespace}
 		pa.Selector = m.workloadSelector(o, "spec.selector", spec.GetSelector())
-		if len(spec.GetPortLevelMtls()) > 0 && pa.Selector == nil {
-			m.addSpecError(o, "spec.portLevelMtls", "portLevelMtls needs a workload selector")
-		}
+		m.validatePeerAuthentication(pa)
 		if clean {
 			m.PeerAuthentications = append(m.PeerAuthentications, pa)
 		}
@@ -102,6 +177,7 @@ func (m *Model) buildIstio() {
 		if spec.GetHost() == "" {
 			m.addSpecError(o, "spec", "DestinationRule needs spec.host")
 		}
+		m.checkDryRun(o, "")
 		if clean {
 			m.DestinationRules = append(m.DestinationRules, &DestinationRule{Object: o, Spec: spec})
 		}
@@ -120,65 +196,62 @@ func (m *Model) workloadSelector(o *manifest.Object, path string, sel *typev1bet
 	return s
 }
 
-// validateAuthz applies the checks istiod's validation webhook makes.
-func (m *Model) validateAuthz(ap *AuthorizationPolicy) {
-	o, spec := ap.Object, ap.Spec
-	if spec.GetSelector() != nil && (spec.GetTargetRef() != nil || len(spec.GetTargetRefs()) > 0) {
-		m.addSpecError(o, "spec.targetRefs", "selector and targetRefs cannot both be set")
-	}
-	action := spec.GetAction()
-	switch action {
-	case securityv1beta1.AuthorizationPolicy_DENY, securityv1beta1.AuthorizationPolicy_CUSTOM, securityv1beta1.AuthorizationPolicy_AUDIT:
-		if len(spec.GetRules()) == 0 {
-			m.addSpecError(o, "spec.action", "a %s policy needs rules: with none it matches nothing", action)
-		}
-	}
-	if action == securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() == nil {
-		m.addSpecError(o, "spec.action", "a CUSTOM policy needs spec.provider")
-	}
-	if action != securityv1beta1.AuthorizationPolicy_CUSTOM && spec.GetProvider() != nil {
-		m.addSpecError(o, "spec.provider", "provider is only allowed with action CUSTOM")
-	}
-	for i, r := range spec.GetRules() {
-		for j, f := range r.GetFrom() {
-			if f.GetSource() == nil {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".from", j), "from needs a source")
-			}
-		}
-		for j, t := range r.GetTo() {
-			if t.GetOperation() == nil {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".to", j), "to needs an operation")
-			}
-		}
-		for j, c := range r.GetWhen() {
-			if c.GetKey() == "" {
-				m.addSpecError(o, manifest.JoinIndex(manifest.JoinIndex("spec.rules", i)+".when", j), "when needs a key")
-			}
-		}
-	}
-}
-
-// serviceTargets resolves targetRefs of kind Service to the workloads the
-// Services select.
-func (m *Model) serviceTargets(ns string, spec *securityv1beta1.AuthorizationPolicy) map[*Workload]bool {
+// resolveTargets reads what targetRefs name: Services of the policy's
+// namespace, its Gateway API Gateways, and the istio-waypoint GatewayClass
+// (attached from the root namespace only).
+func (m *Model) resolveTargets(ns string, spec *securityv1beta1.AuthorizationPolicy) policyTargets {
 	refs := spec.GetTargetRefs()
 	if r := spec.GetTargetRef(); r != nil {
 		refs = append(refs, r)
 	}
-	var out map[*Workload]bool
+	var t policyTargets
 	for _, r := range refs {
-		if r.GetKind() != "Service" || (r.GetGroup() != "" && r.GetGroup() != "core") {
-			continue
+		if r.GetNamespace() != "" && r.GetNamespace() != ns {
+			continue // Istio supports no cross-namespace reference: it attaches to nothing
 		}
-		for _, svc := range m.servicesByNS[ns] {
-			if svc.Object.Name != r.GetName() {
-				continue
-			}
-			for _, w := range m.ServiceWorkloads(svc) {
-				if out == nil {
-					out = map[*Workload]bool{}
+		group := r.GetGroup()
+		switch {
+		case r.GetKind() == "Service" && (group == "" || group == "core"):
+			for _, svc := range m.servicesByNS[ns] {
+				if svc.Object.Name == r.GetName() {
+					t.services = append(t.services, svc)
 				}
-				out[w] = true
+			}
+		case r.GetKind() == "Gateway" && group == "gateway.networking.k8s.io":
+			t.gateways = append(t.gateways, r.GetName())
+		case r.GetKind() == "GatewayClass" && group == "gateway.networking.k8s.io" && r.GetName() == waypointClass && ns == m.Settings.RootNamespace:
+			t.waypointClass = true
+		}
+	}
+	return t
+}
+
+// targetedWorkloads are the workloads a targetRefs policy governs: the
+// gateways and waypoints it attaches to, and the workloads behind the
+// waypoints that enforce it.
+func (m *Model) targetedWorkloads(ap *AuthorizationPolicy) map[*Workload]bool {
+	if !ap.TargetRefs {
+		return nil
+	}
+	var out map[*Workload]bool
+	add := func(w *Workload) {
+		if out == nil {
+			out = map[*Workload]bool{}
+		}
+		out[w] = true
+	}
+	for _, g := range m.gateways {
+		for _, w := range g.Workloads {
+			if ap.AtProxy(w) {
+				add(w)
+			}
+		}
+	}
+	for w, routes := range m.waypointRoutes {
+		for _, r := range routes {
+			if ap.AtWaypoint(r.Waypoint, r.Service) {
+				add(w)
+				break
 			}
 		}
 	}

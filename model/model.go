@@ -20,6 +20,12 @@ type Settings struct {
 	TrustDomain      string
 	RootNamespace    string
 	IstiodNamespace  string
+	// OutboundTrafficPolicy is the mesh-wide outboundTrafficPolicy.mode:
+	// AllowAny or RegistryOnly.
+	OutboundTrafficPolicy string
+	// MeshConfigFrom names the object of the set (an istio ConfigMap or an
+	// IstioOperator) some of these settings were read from, or "".
+	MeshConfigFrom string
 	// NoImpliedKubeDNS and NoImpliedIstiod stop the model from standing in
 	// those cluster services when the set lacks them (config
 	// cluster-services); the zero value assumes both, as clusters have.
@@ -34,6 +40,8 @@ func DefaultSettings() Settings {
 		TrustDomain:      "cluster.local",
 		RootNamespace:    "istio-system",
 		IstiodNamespace:  "istio-system",
+
+		OutboundTrafficPolicy: AllowAny,
 	}
 }
 
@@ -60,6 +68,8 @@ type Model struct {
 	AuthorizationPolicies []*AuthorizationPolicy
 	PeerAuthentications   []*PeerAuthentication
 	DestinationRules      []*DestinationRule
+	Sidecars              []*Sidecar
+	ServiceEntries        []*ServiceEntry
 	ServiceRoles          []*ServiceRole
 	ServiceRoleBindings   []*ServiceRoleBinding
 	RbacConfigs           []*RbacConfig
@@ -76,6 +86,12 @@ type Model struct {
 	workloadsByNS map[string][]*Workload
 	bySA          map[string][]*Workload // "ns/sa"
 	servicesByNS  map[string][]*Service
+
+	sidecarsByNS     map[string][]*Sidecar
+	servicesOf       map[*Workload][]*Service
+	gateways         []*Gateway
+	serviceWaypoints map[*Service]waypointResolution
+	waypointRoutes   map[*Workload][]WaypointRoute
 }
 
 // Duplicate is an object defined twice in one environment: the copy applied
@@ -133,6 +149,12 @@ type Workload struct {
 	ServiceAccount string
 	Ports          []ContainerPort
 	Mesh           MeshMode
+	// Gateway says the workload is an Istio gateway or waypoint: its proxy
+	// is the main container (Mesh is then MeshSidecar: an Envoy in the pod).
+	Gateway GatewayKind
+	// Interception is which traffic a sidecar workload's proxy sees (its
+	// traffic.sidecar.istio.io annotations); nil: all of it.
+	Interception *Interception
 	// Identity is the SPIFFE principal without the scheme
 	// (<trust-domain>/ns/<ns>/sa/<sa>), or "" outside the mesh.
 	Identity string
@@ -142,7 +164,13 @@ type Workload struct {
 	// Implied workloads (kube-dns, istiod) stand for cluster services the set
 	// lacks; they are matched but never reported on.
 	Implied bool
+
+	index   int32    // in Model.Workloads
+	sidecar *Sidecar // the Sidecar resource its sidecar uses (sidecars.go)
 }
+
+// Index is w's position in the model's Workloads, for per-workload tables.
+func (w *Workload) Index() int { return int(w.index) }
 
 // ID is the workload's name as the graph prints it: ns/name[Kind].
 func (w *Workload) ID() string {
@@ -256,19 +284,10 @@ func (m *Model) SelectWorkloads(ns string, sel labels.Selector) []*Workload {
 
 // Build computes the model from loaded objects.
 func Build(res *loader.Result, settings Settings) *Model {
-	def := DefaultSettings()
-	if settings.DefaultNamespace == "" {
-		settings.DefaultNamespace = def.DefaultNamespace
-	}
-	if settings.TrustDomain == "" {
-		settings.TrustDomain = def.TrustDomain
-	}
-	if settings.RootNamespace == "" {
-		settings.RootNamespace = def.RootNamespace
-	}
-	if settings.IstiodNamespace == "" {
-		settings.IstiodNamespace = def.IstiodNamespace
-	}
+	// Settings the flags and config file leave empty come from the mesh
+	// configuration in the set, else Istio's defaults.
+	settings.OutboundTrafficPolicy = normalOutbound(settings.OutboundTrafficPolicy)
+	applyMeshConfig(res, &settings)
 	objects, dups := dedupe(res.Objects)
 	m := &Model{
 		Settings:        settings,
@@ -291,12 +310,16 @@ func Build(res *loader.Result, settings Settings) *Model {
 	}
 	m.buildNamespaces()
 	m.buildWorkloads()
+	m.buildGateways()
 	m.addImpliedServices()
 	m.buildServices()
+	m.buildWaypoints()
 	for _, o := range m.byKind["ServiceAccount"] {
 		m.ServiceAccounts[o.Namespace+"/"+o.Name] = o
 	}
 	m.buildNetworkPolicies()
+	m.buildSidecars()
+	m.buildServiceEntries()
 	m.buildIstio()
 	m.buildLegacy()
 	m.checkReplaced()
@@ -379,6 +402,19 @@ func (m *Model) buildServices() {
 		}
 		m.Services = append(m.Services, svc)
 		m.servicesByNS[o.Namespace] = append(m.servicesByNS[o.Namespace], svc)
+	}
+	m.indexServices()
+}
+
+// ServicesOf returns the Services that send traffic to w.
+func (m *Model) ServicesOf(w *Workload) []*Service { return m.servicesOf[w] }
+
+func (m *Model) indexServices() {
+	m.servicesOf = map[*Workload][]*Service{}
+	for _, svc := range m.Services {
+		for _, w := range m.ServiceWorkloads(svc) {
+			m.servicesOf[w] = append(m.servicesOf[w], svc)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -76,6 +75,10 @@ func (m *Model) buildWorkloads() {
 			w.ServiceAccount = "default"
 		}
 		w.Ports = containerPorts(spec)
+		w.Mesh = meshMode(m.impliedNamespace(w.Namespace), w, spec)
+		if w.Mesh == MeshSidecar && w.Gateway == NotGateway {
+			w.Interception = readInterception(w.Annotations)
+		}
 		m.addWorkload(w)
 	}
 }
@@ -87,8 +90,10 @@ func servesWorkload(o *manifest.Object) bool {
 }
 
 func (m *Model) addWorkload(w *Workload) {
-	ns := m.impliedNamespace(w.Namespace)
-	w.Mesh = meshMode(ns, w)
+	m.impliedNamespace(w.Namespace)
+	if w.Mesh == "" {
+		w.Mesh = MeshNone
+	}
 	w.SAIdentity = fmt.Sprintf("%s/ns/%s/sa/%s", m.Settings.TrustDomain, w.Namespace, w.ServiceAccount)
 	if w.Mesh != MeshNone {
 		w.Identity = w.SAIdentity
@@ -159,43 +164,6 @@ func containerPorts(spec *manifest.Node) []ContainerPort {
 	return out
 }
 
-// meshMode applies Istio's injection rules: the namespace label turns
-// injection on, the pod's label or annotation overrides it, and a namespace
-// labelled istio-injection=disabled wins over everything. A sidecar takes
-// precedence over ambient capture.
-func meshMode(ns *Namespace, w *Workload) MeshMode {
-	inject := ""
-	if v, ok := w.Labels["sidecar.istio.io/inject"]; ok {
-		inject = v
-	} else if v, ok := w.Annotations["sidecar.istio.io/inject"]; ok {
-		inject = v
-	}
-	nsInjection := ns.Labels["istio-injection"]
-	_, nsRev := ns.Labels["istio.io/rev"]
-	sidecar := false
-	switch {
-	case nsInjection == "disabled":
-	case strings.EqualFold(inject, "false"):
-	case strings.EqualFold(inject, "true"):
-		sidecar = true
-	case nsInjection == "enabled" || nsRev:
-		sidecar = true
-	}
-	if sidecar {
-		return MeshSidecar
-	}
-	if mode, ok := w.Labels["istio.io/dataplane-mode"]; ok {
-		if mode == "ambient" {
-			return MeshAmbient
-		}
-		return MeshNone
-	}
-	if ns.Labels["istio.io/dataplane-mode"] == "ambient" {
-		return MeshAmbient
-	}
-	return MeshNone
-}
-
 // addImpliedServices stands in kube-dns and, once anything is in the mesh,
 // istiod, when the set does not hold them: policies that allow DNS or the
 // control plane must find something to match.
@@ -242,4 +210,7 @@ func (m *Model) addImpliedServices() {
 	}
 	m.sortIndexes()
 	sort.SliceStable(m.Workloads, func(i, j int) bool { return m.Workloads[i].ID() < m.Workloads[j].ID() })
+	for i, w := range m.Workloads {
+		w.index = int32(i)
+	}
 }

@@ -21,15 +21,20 @@ func GitLabSeverity(s analyzer.Severity) string {
 }
 
 // gitlabIssue is one entry of a Code Quality report: the fields GitLab
-// requires, plus the Code Climate type and categories it shows.
+// requires, plus the Code Climate type and categories it shows, and the
+// engine that found it. GitLab reads engine_name; the format has no place
+// for the engine's version, so engine_version carries it for those who read
+// the file (GitLab ignores keys it does not know).
 type gitlabIssue struct {
-	Type        string         `json:"type"`
-	CheckName   string         `json:"check_name"`
-	Description string         `json:"description"`
-	Categories  []string       `json:"categories"`
-	Severity    string         `json:"severity"`
-	Fingerprint string         `json:"fingerprint"`
-	Location    gitlabLocation `json:"location"`
+	EngineName    string         `json:"engine_name"`
+	EngineVersion string         `json:"engine_version"`
+	Type          string         `json:"type"`
+	CheckName     string         `json:"check_name"`
+	Description   string         `json:"description"`
+	Categories    []string       `json:"categories"`
+	Severity      string         `json:"severity"`
+	Fingerprint   string         `json:"fingerprint"`
+	Location      gitlabLocation `json:"location"`
 }
 
 type gitlabLocation struct {
@@ -59,13 +64,15 @@ func WriteGitLab(w io.Writer, run *Run) error {
 			line = 1 // a problem with the whole file; GitLab needs a line
 		}
 		issues = append(issues, gitlabIssue{
-			Type:        "issue",
-			CheckName:   f.Rule.ID,
-			Description: f.Rule.ID + " " + f.Rule.Name + ": " + f.Message + inEnvironments(f),
-			Categories:  []string{"Security"},
-			Severity:    GitLabSeverity(f.Severity),
-			Fingerprint: keys[i],
-			Location:    gitlabLocation{Path: loc.repoPath(f.Pos.File), Lines: gitlabLines{Begin: line}},
+			EngineName:    "meshlint",
+			EngineVersion: run.ToolVersion,
+			Type:          "issue",
+			CheckName:     f.Rule.ID,
+			Description:   f.Rule.ID + " " + f.Rule.Name + ": " + f.Message + inEnvironments(f),
+			Categories:    []string{"Security"},
+			Severity:      GitLabSeverity(f.Severity),
+			Fingerprint:   keys[i],
+			Location:      gitlabLocation{Path: loc.repoPath(f.Pos.File), Lines: gitlabLines{Begin: line}},
 		})
 	}
 	enc := json.NewEncoder(w)

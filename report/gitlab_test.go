@@ -17,11 +17,13 @@ import (
 // gitlabIssue reads an entry loosely (pointers, any), so that a missing or
 // mistyped field is caught instead of read as a zero value.
 type gitlabIssue struct {
-	Description *string `json:"description"`
-	CheckName   *string `json:"check_name"`
-	Fingerprint *string `json:"fingerprint"`
-	Severity    *string `json:"severity"`
-	Location    *struct {
+	EngineName    *string `json:"engine_name"`
+	EngineVersion *string `json:"engine_version"`
+	Description   *string `json:"description"`
+	CheckName     *string `json:"check_name"`
+	Fingerprint   *string `json:"fingerprint"`
+	Severity      *string `json:"severity"`
+	Location      *struct {
 		Path  *string `json:"path"`
 		Lines *struct {
 			Begin *int `json:"begin"`
@@ -66,6 +68,9 @@ func TestGitLabFields(t *testing.T) {
 				f := active[i]
 				if is.Description == nil || !strings.Contains(*is.Description, f.Message) {
 					t.Errorf("issue %d: description %v lacks the message %q", i, is.Description, f.Message)
+				}
+				if is.EngineName == nil || *is.EngineName != "meshlint" || is.EngineVersion == nil || *is.EngineVersion != run.ToolVersion {
+					t.Errorf("issue %d: engine %v %v, want meshlint %s", i, is.EngineName, is.EngineVersion, run.ToolVersion)
 				}
 				if is.CheckName == nil || *is.CheckName != f.Rule.ID {
 					t.Errorf("issue %d: check_name %v, want %s", i, is.CheckName, f.Rule.ID)

@@ -83,7 +83,11 @@ func principalProblem(m *model.Model, p string) (msg string, note bool) {
 		return "is not of the form <trust-domain>/ns/<namespace>/sa/<service-account>", false
 	}
 	if td != m.Settings.TrustDomain {
-		return "is in trust domain " + td + ", but the mesh's is " + m.Settings.TrustDomain + " (--trust-domain)", false
+		from := "--trust-domain"
+		if m.Settings.MeshConfigFrom != "" {
+			from += ", or the meshConfig of " + m.Settings.MeshConfigFrom
+		}
+		return "is in trust domain " + td + ", but the mesh's is " + m.Settings.TrustDomain + " (" + from + ")", false
 	}
 	if typo, absent := namespaceProblem(m, ns); absent {
 		msg := principalNamespace(ns, typo)

@@ -52,7 +52,9 @@ spec:
 				var strict []*model.Workload
 				var source mesh.TLSSource
 				for _, w := range workloads {
-					if w.Mesh == model.MeshNone {
+					// Toward ambient workloads the rule's TLS rides inside
+					// HBONE: MSH211 says the setting is ignored.
+					if w.Mesh != model.MeshSidecar {
 						continue
 					}
 					if mtls, src := mesh.MTLS(m, w, port); mtls == mesh.Strict {

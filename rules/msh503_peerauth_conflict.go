@@ -50,7 +50,8 @@ spec: {mtls: {mode: STRICT}}
 		for _, w := range m.Workloads {
 			var scoped []*model.PeerAuthentication
 			for _, pa := range m.PeerAuthentications {
-				if pa.Selector != nil && pa.Object.Namespace == w.Namespace && pa.Selector.Matches(w.Labels) {
+				// A selector in the root namespace is ignored (MSH211), not a conflict.
+				if pa.Selector != nil && pa.Object.Namespace == w.Namespace && pa.Object.Namespace != m.Settings.RootNamespace && pa.Selector.Matches(w.Labels) {
 					scoped = append(scoped, pa)
 				}
 			}

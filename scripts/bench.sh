@@ -17,6 +17,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go run ./internal/synth/cmd/synth > "$work/cluster.yaml"
+# The same cluster with Sidecars, ServiceEntries and waypoints.
+go run ./internal/synth/cmd/synth -mesh-resources > "$work/cluster-mesh.yaml"
 go build -o "$work/meshlint" ./cmd/meshlint
 
 measure() { # label command...
@@ -28,5 +30,6 @@ measure() { # label command...
 }
 measure yq "$TOOLS/bin/yq" '.' "$work/cluster.yaml"
 measure meshlint "$work/meshlint" --fail-on none "$work/cluster.yaml"
+measure meshlint-mesh-resources "$work/meshlint" --fail-on none "$work/cluster-mesh.yaml"
 
 go test -run '^$' -bench . -benchmem ./lint/ ./connectivity/ ./policy/

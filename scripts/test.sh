@@ -51,6 +51,32 @@ install_sarif_multitool() {
 install_sarif_multitool
 export MESHLINT_REQUIRE_TOOLS=1
 
+# --- release tools (issue 16) ---------------------------------------------
+# GoReleaser checks .goreleaser.yaml; Debian's shellcheck lets actionlint
+# check the workflows' run: scripts (it skips them silently without it) and
+# the tests check the action's and the release scripts; Debian's pre-commit
+# tries the hook; zsh and fish run the completion scripts' tests.
+# shellcheck source=scripts/release-tools.sh
+. scripts/release-tools.sh
+install_goreleaser
+install_debian_tools() { # command=package...
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%=*}" >/dev/null 2>&1 || missing+=("${pair#*=}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  echo "installing ${missing[*]} (Debian)" >&2
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then sudo=(sudo -n); fi
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+install_debian_tools shellcheck=shellcheck pre-commit=pre-commit zsh=zsh fish=fish curl=curl unzip=unzip jq=jq
+for tool in goreleaser shellcheck pre-commit zsh fish curl unzip jq; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: $tool is required and could not be installed" >&2; exit 1; }
+done
+# --- end release tools -----------------------------------------------------
+
 echo "== gofmt" >&2
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
 if [ -n "$unformatted" ]; then
@@ -65,6 +91,11 @@ staticcheck ./...
 
 echo "== actionlint" >&2
 actionlint .github/workflows/*.yml
+
+# --- release checks (issue 16) ---------------------------------------------
+echo "== goreleaser check" >&2
+goreleaser check
+# --- end release checks ----------------------------------------------------
 
 echo "== go test" >&2
 go test -count=1 ./...

@@ -199,6 +199,7 @@ func applySettings(c *cli.Context, cfg *config.Config, s *model.Settings) {
 		{"trust-domain", &s.TrustDomain, cfg.TrustDomain},
 		{"root-namespace", &s.RootNamespace, cfg.RootNamespace},
 		{"istiod-namespace", &s.IstiodNamespace, cfg.IstiodNamespace},
+		{"outbound-traffic-policy", &s.OutboundTrafficPolicy, cfg.OutboundTrafficPolicy},
 	} {
 		if set.value != "" && !c.IsSet(set.flag) {
 			*set.dst = set.value
@@ -360,6 +361,9 @@ func namedIn(name string, list []string) bool {
 // settings of the flags and the config file, for the commands that run no
 // rules (graph, migrate).
 func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
+	if err := checkOutboundFlag(c); err != nil {
+		return nil, err
+	}
 	cfg, err := loadConfig(c)
 	if err != nil {
 		return nil, err

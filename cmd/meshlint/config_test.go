@@ -254,6 +254,7 @@ severity: {MSH404: error, legacy-rbac-removed: note}
 fail-on: error
 namespace: apps
 trust-domain: corp.example
+outbound-traffic-policy: REGISTRY_ONLY
 cluster-services: {istiod: false}
 `
 	tests := []struct {
@@ -276,6 +277,12 @@ cluster-services: {istiod: false}
 		{"settings flags", []string{"--namespace", "default", "--trust-domain", "cluster.local"}, func(o lint.Options, _ analyzer.Severity) string {
 			return o.Settings.DefaultNamespace + " " + o.Settings.TrustDomain
 		}, "default cluster.local"},
+		{"outbound traffic policy: the file, then the flag", nil, func(o lint.Options, _ analyzer.Severity) string {
+			return o.Settings.OutboundTrafficPolicy + " root=" + o.Settings.RootNamespace
+		}, "REGISTRY_ONLY root="},
+		{"--outbound-traffic-policy", []string{"--outbound-traffic-policy", "ALLOW_ANY"}, func(o lint.Options, _ analyzer.Severity) string {
+			return o.Settings.OutboundTrafficPolicy
+		}, "ALLOW_ANY"},
 		{"--severity beats the file's entry, under either name", []string{"--severity", "MSH401=warning", "--severity", "MSH404=note"}, func(o lint.Options, _ analyzer.Severity) string {
 			var parts []string
 			for k, v := range o.Severity {

@@ -19,9 +19,6 @@ import (
 	"github.com/meshlint/meshlint/report"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
-
 // Exit codes of SPEC.md.
 const (
 	exitClean    = 0
@@ -41,16 +38,6 @@ func main() {
 		debug.SetGCPercent(50)
 	}
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
-}
-
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "dev"
 }
 
 // exitCode carries an exit code through urfave/cli without printing twice.
@@ -86,6 +73,7 @@ func init() {
 // usageText lists every command, as the README's Usage does.
 const usageText = `meshlint [lint] [flags] PATH...       lint (PATH: file, directory, or - for stdin)
 meshlint graph [flags] PATH...        connectivity between workloads
+meshlint diff [flags] OLD NEW | --base REV [PATH...]   what a change opens and closes
 meshlint migrate [flags] PATH...      legacy ServiceRole/Binding -> AuthorizationPolicy
 meshlint baseline write [flags] PATH...   record today's findings
 meshlint policy test [flags] DIR...   run the tests of Rego policies
@@ -164,6 +152,7 @@ func settingsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust `DOMAIN`"},
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root `NAMESPACE` (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "`NAMESPACE` istiod runs in"},
+		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy `MODE`: ALLOW_ANY or REGISTRY_ONLY"},
 		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "work on the environment `NAME` alone (an overlay's path, or a name the config file gives)"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "finding no Kubernetes object in the paths is not an error"},
@@ -184,13 +173,40 @@ func lintFlags() []cli.Flag {
 	return append(append(flags, configFlags()...), policyFlags()...)
 }
 
+// settingsFrom reads the mesh settings of the flags. The mesh configuration
+// (trust domain, root namespace, outbound traffic policy) is left empty
+// unless a flag sets it: the config file, then an IstioOperator or istio
+// ConfigMap in the set, then Istio's defaults fill it.
 func settingsFrom(c *cli.Context) model.Settings {
-	return model.Settings{
+	s := model.Settings{
 		DefaultNamespace: c.String("namespace"),
-		TrustDomain:      c.String("trust-domain"),
-		RootNamespace:    c.String("root-namespace"),
 		IstiodNamespace:  c.String("istiod-namespace"),
 	}
+	for _, f := range []struct {
+		flag string
+		dst  *string
+	}{
+		{"trust-domain", &s.TrustDomain},
+		{"root-namespace", &s.RootNamespace},
+		{"outbound-traffic-policy", &s.OutboundTrafficPolicy},
+	} {
+		if c.IsSet(f.flag) {
+			*f.dst = c.String(f.flag)
+		}
+	}
+	return s
+}
+
+// checkOutboundFlag refuses a mode Istio does not have.
+func checkOutboundFlag(c *cli.Context) error {
+	if !c.IsSet("outbound-traffic-policy") {
+		return nil
+	}
+	switch strings.ToUpper(c.String("outbound-traffic-policy")) {
+	case model.AllowAny, model.RegistryOnly:
+		return nil
+	}
+	return fmt.Errorf("--outbound-traffic-policy: %q is not ALLOW_ANY or REGISTRY_ONLY", c.String("outbound-traffic-policy"))
 }
 
 func lintAction(c *cli.Context) error {
@@ -228,6 +244,9 @@ func lintAction(c *cli.Context) error {
 		extras = append(extras, extra{w, path})
 	}
 
+	if err := checkOutboundFlag(c); err != nil {
+		return err
+	}
 	policyExtra, policyCheck, err := policyRules(c)
 	if err != nil {
 		return err

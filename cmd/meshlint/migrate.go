@@ -70,7 +70,7 @@ func migrateModel(c *cli.Context, m *model.Model) (ok bool, err error) {
 		fmt.Fprintln(c.App.ErrWriter, "meshlint: no ServiceRoleBinding with a ServiceRole to migrate")
 	}
 	for i, p := range t.Policies {
-		doc, err := migratedPolicy(p, t.Targets[i], countBinding(t, p))
+		doc, err := migratedPolicy(p, t.Names[i], t.Namespaces[i])
 		if err != nil {
 			return false, err
 		}
@@ -88,21 +88,7 @@ func migrateModel(c *cli.Context, m *model.Model) (ok bool, err error) {
 	return len(t.Problems) == 0, nil
 }
 
-func countBinding(t *mesh.Translation, p *mesh.Policy) int {
-	n := 0
-	for _, q := range t.Policies {
-		if q.Object == p.Object {
-			n++
-		}
-	}
-	return n
-}
-
-func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, error) {
-	name := p.Object.Name
-	if perBinding > 1 && target != "" {
-		name += "-" + target
-	}
+func migratedPolicy(p *mesh.Policy, name, namespace string) (string, error) {
 	specJSON, err := protojson.Marshal(p.Spec)
 	if err != nil {
 		return "", err
@@ -120,7 +106,7 @@ func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, erro
 	obj, err := orderedMapping([]keyValue{
 		{"apiVersion", "security.istio.io/v1"},
 		{"kind", "AuthorizationPolicy"},
-		{"metadata", map[string]any{"name": name, "namespace": p.Object.Namespace}},
+		{"metadata", map[string]any{"name": name, "namespace": namespace}},
 		{"spec", nil},
 	})
 	if err != nil {
@@ -132,11 +118,18 @@ func migratedPolicy(p *mesh.Policy, target string, perBinding int) (string, erro
 	}
 	obj.Content[len(obj.Content)-1] = specNode
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# Migrated from %s (%s)\n", p.Name(), p.Object.Position(""))
+	from := p.Name()
+	if p.Object.Kind == "ClusterRbacConfig" {
+		from = "ClusterRbacConfig " + p.Object.Name // cluster-scoped
+	}
+	fmt.Fprintf(&buf, "# Migrated from %s (%s)\n", from, p.Object.Position(""))
 	if p.Role != nil {
 		fmt.Fprintf(&buf, "# and ServiceRole %s/%s (%s),\n", p.Role.Namespace, p.Role.Name, p.Role.Position(""))
 	}
 	buf.WriteString("# which Istio stopped enforcing in 1.6.\n")
+	if len(p.Spec.GetRules()) == 0 {
+		buf.WriteString("# An ALLOW policy with no rules allows nothing: what RBAC ON meant for\n# the workloads no ServiceRole covers.\n")
+	}
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(&obj); err != nil {

@@ -51,8 +51,10 @@ spec:
   rules:
   - services: ["db"]
     constraints:
-    - key: destination.ip
-      values: ["10.0.0.1"]
+    - key: destination.user
+      values: ["db"]
+  - services: ["db"]
+    methods: ["GET"]
 ---
 apiVersion: rbac.istio.io/v1alpha1
 kind: ServiceRoleBinding
@@ -66,10 +68,14 @@ spec:
 	if code != 1 {
 		t.Errorf("exit %d, want 1 when a field cannot be migrated", code)
 	}
-	if !strings.Contains(errOut, "<stdin>:15:7: error: cannot migrate: constraint \"destination.ip\"") {
+	if !strings.Contains(errOut, "<stdin>:15:7: error: cannot migrate: constraint \"destination.user\"") {
 		t.Errorf("stderr does not name the field:\n%s", errOut)
 	}
-	if !strings.Contains(out, "cluster.local/ns/ops/sa/admin") {
+	if !strings.Contains(out, "cluster.local/ns/ops/sa/admin") || !strings.Contains(out, "GET") {
 		t.Errorf("the translatable part is not printed:\n%s", out)
+	}
+	// The untranslatable permission yields no rule: one rule, for GET.
+	if n := strings.Count(out, "- from:"); n != 1 {
+		t.Errorf("%d rules, want only the GET one (a rule without the destination.user constraint would be wider):\n%s", n, out)
 	}
 }

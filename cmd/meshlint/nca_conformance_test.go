@@ -24,14 +24,7 @@ func TestMain(m *testing.M) {
 // ncaPending are NCA Istio cases that do not match yet, with what is
 // missing. Remove a case from here once it matches: the test fails when a
 // listed case starts matching, so the list cannot go stale.
-var ncaPending = map[string]string{
-	"istio-connectivity-allow-any": "ServiceEntry hosts as destinations",
-	"istio-connectivity-allow-any-configs-different-outbound-modes-sidecar-with-selector-allows-any": "ServiceEntry hosts, Sidecar outboundTrafficPolicy",
-	"istio-connectivity-bookinfo-demo-by-deployments":                                                "gateways as mesh workloads",
-	"istio-connectivity-internal-external":                                                           "ServiceEntry hosts as destinations",
-	"istio-connectivity-internal-external-registry-only":                                             "REGISTRY_ONLY and ServiceEntry hosts",
-	"istio-connectivity-sidecar-host-name-contains-service-entry-hosts":                              "ServiceEntry hosts as destinations",
-}
+var ncaPending = map[string]string{}
 
 // TestNCAIstioConformance runs np-guard network-config-analyzer's Istio
 // cases through their comparator (compare.py, which drives `meshlint graph

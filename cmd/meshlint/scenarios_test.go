@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// Every scenario under testdata/manifests has its lint report and its
-// effective connectivity pinned, so a change in what meshlint concludes about
-// a realistic setup shows up in review.
+// Every scenario under testdata/manifests has its lint report, its effective
+// connectivity and its mesh layer (what Istio alone lets through) pinned, so
+// a change in what meshlint concludes about a realistic setup shows up in
+// review.
 func TestScenarioGoldens(t *testing.T) {
 	dirs, err := filepath.Glob("../../testdata/manifests/*")
 	if err != nil || len(dirs) == 0 {
@@ -25,6 +26,7 @@ func TestScenarioGoldens(t *testing.T) {
 			path := "testdata/manifests/" + name
 			_, lintOut, errOut := runMeshlint(t, "", "--fail-on", "none", path)
 			_, graphOut, _ := runMeshlint(t, "", "graph", "--layer", "effective", path)
+			_, meshOut, _ := runMeshlint(t, "", "graph", "--layer", "mesh", path)
 			t.Chdir(wd)
 			if errOut != "" {
 				t.Errorf("lint stderr: %s", errOut)
@@ -34,6 +36,7 @@ func TestScenarioGoldens(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join("scenarios", name+".lint"), lintOut)
 			checkGolden(t, filepath.Join("scenarios", name+".effective"), graphOut)
+			checkGolden(t, filepath.Join("scenarios", name+".mesh"), meshOut)
 		})
 	}
 }
@@ -58,6 +61,12 @@ func TestScenarioIntent(t *testing.T) {
 		{"overlays", []string{"MSH103", "MSH301"}, false},
 		{"partial-build", []string{"MSH010", "MSH301"}, false},
 		{"duplicate", []string{"MSH008", "MSH102"}, false},
+		{"authz-tcp", []string{"MSH208"}, false},
+		{"sniffed-port-blocked", []string{"MSH301"}, false},
+		{"bookinfo-live", nil, true},
+		{"ingress-gateway", nil, true},
+		{"ambient-waypoint", nil, true},
+		{"egress-modes", []string{"MSH306", "MSH307"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
