@@ -368,7 +368,7 @@ func TestActionRunStep(t *testing.T) {
 			summary := filepath.Join(runnerTemp, "summary.md")
 			env := map[string]string{
 				"MESHLINT": bin, "PATHS": tc.paths, "KUSTOMIZE": "", "FORMAT": "text", "FAIL_ON": "warning",
-				"CONFIG": "", "POLICY_DIRS": "", "BASELINE": "", "CATEGORY": "", "ARGS": tc.args,
+				"CONFIG": "", "POLICY_DIRS": "", "BASELINE": "", "CATEGORY": "", "ALLOW_REMOTE": "false", "ARGS": tc.args,
 				"RUNNER_TEMP": runnerTemp, "GITHUB_OUTPUT": output, "GITHUB_STEP_SUMMARY": summary,
 			}
 			for name := range step.Env {

@@ -93,8 +93,15 @@ type Finding struct {
 	Object   *manifest.Ref // nil for findings on a file (MSH001)
 	Path     string        // field path inside the object
 	Pos      manifest.Position
-	Related  []Related
-	// Fingerprint is stable across line moves: rule, object and field path.
+	// ObjectFile is the file the object is written in; Pos may be in
+	// another (a kustomize patch that set the field).
+	ObjectFile string
+	Related    []Related
+	// Fingerprint identifies the finding across runs: a hash of the rule,
+	// the object (API group, kind, namespace and name: the same in every
+	// environment), the field path and, for a finding between two objects,
+	// the other one; never the message or a line, so that rewording, lines
+	// moving and unrelated objects appearing leave it as it is.
 	Fingerprint string
 	// Suppressed, when set, says why the finding is silenced.
 	Suppressed *Suppression
@@ -123,16 +130,34 @@ type Pass struct {
 func (p *Pass) Report(obj *manifest.Object, path string, format string, args ...any) *Finding {
 	ref := obj.Ref()
 	f := Finding{
-		Rule:     p.Rule,
-		Severity: p.Rule.Severity,
-		Message:  fmt.Sprintf(format, args...),
-		Object:   &ref,
-		Path:     path,
-		Pos:      obj.Position(path),
+		Rule:       p.Rule,
+		Severity:   p.Rule.Severity,
+		Message:    fmt.Sprintf(format, args...),
+		Object:     &ref,
+		Path:       path,
+		Pos:        obj.Position(path),
+		ObjectFile: obj.File,
 	}
-	f.Fingerprint = fingerprint(p.Rule.ID, ref.String()+"#"+path, f.Message)
+	f.Fingerprint = fingerprint(p.Rule.ID, identity(obj), path)
 	p.findings = append(p.findings, f)
 	return &p.findings[len(p.findings)-1]
+}
+
+// identity names an object as a cluster knows it, in every environment and
+// every version of its API.
+func identity(o *manifest.Object) string {
+	return o.Group() + "/" + o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// Other records the object on the other side of a finding about two (the
+// workload a mesh rule cannot reach): the findings of one field that differ
+// only there keep fingerprints of their own.
+func (f *Finding) Other(obj *manifest.Object) *Finding {
+	if obj == nil {
+		return f
+	}
+	f.Fingerprint = fingerprint(f.Fingerprint, identity(obj))
+	return f
 }
 
 // ReportFile adds a finding about a file position with no object.
@@ -143,9 +168,40 @@ func (p *Pass) ReportFile(pos manifest.Position, format string, args ...any) {
 		Message:  fmt.Sprintf(format, args...),
 		Pos:      pos,
 	}
-	// Without an object, the file and message are what identify the finding.
-	f.Fingerprint = fingerprint(p.Rule.ID, pos.File, f.Message)
+	// Without an object, the file and what the message says identify the
+	// finding; its numbers (lines, counts) are left out.
+	f.Fingerprint = fingerprint(p.Rule.ID, pos.File, strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, f.Message))
 	p.findings = append(p.findings, f)
+}
+
+// LegacyFingerprint is a finding's fingerprint as baselines of version 1
+// recorded it (it hashed the message): old baselines match by it. It is
+// worked out only for them.
+func LegacyFingerprint(f *Finding) string {
+	if f.Object == nil {
+		return fingerprint(f.Rule.ID, f.Pos.File, f.Message)
+	}
+	return fingerprint(f.Rule.ID, f.Object.String()+"#"+f.Path, f.Message)
+}
+
+// Identity replaces what the fingerprint hashes beside the rule, for a
+// finding about something other than the object it is located at (a
+// namespace, reported at its first workload).
+func (f *Finding) Identity(parts ...string) *Finding {
+	f.Fingerprint = fingerprint(append([]string{f.Rule.ID}, parts...)...)
+	return f
+}
+
+// Key adds to the fingerprint what tells apart findings of one rule on one
+// field of one object (which of two copies of an object it is about).
+func (f *Finding) Key(parts ...string) *Finding {
+	f.Fingerprint = fingerprint(append([]string{f.Fingerprint}, parts...)...)
+	return f
 }
 
 // Relate attaches a secondary location to a finding just reported.

@@ -2,8 +2,10 @@
 // team adopting meshlint (or a new rule) sees only the problems that changes
 // bring, and works the old ones off at its own pace.
 //
-// Findings are matched by fingerprint (rule, object, field path and message;
-// never the line), so edits elsewhere in a file do not bring them back.
+// Findings are matched by fingerprint (rule, object, field path; never the
+// message or the line), so rewording, edits elsewhere in a file and new
+// unrelated objects do not bring them back. Baselines of version 1, whose
+// fingerprints hashed the message too, still apply.
 package baseline
 
 import (
@@ -21,8 +23,9 @@ import (
 // DefaultFile is where `meshlint baseline write` records findings.
 const DefaultFile = ".meshlint-baseline.json"
 
-// Version is the format version written; Read refuses others.
-const Version = 1
+// Version is the format version written. Version 1 files (fingerprints
+// that hash the message) are still read and applied.
+const Version = 2
 
 // Reason is what baselined findings give as the reason of their suppression.
 const Reason = "baselined"
@@ -113,7 +116,7 @@ func Parse(name string, data []byte) (*File, error) {
 		line, col := lineCol(data, int(dec.InputOffset()))
 		return nil, fmt.Errorf("%s:%d:%d: unexpected content after the baseline", name, line, col)
 	}
-	if b.Version != Version {
+	if b.Version != Version && b.Version != 1 {
 		return nil, fmt.Errorf("%s: baseline version %d, want %d (rewrite it with `meshlint baseline write`)", name, b.Version, Version)
 	}
 	for i, e := range b.Findings {
@@ -166,6 +169,23 @@ func (b *File) Apply(findings []analyzer.Finding) Stats {
 	for _, e := range b.Findings {
 		left[e.Fingerprint]++
 	}
+	// A version 1 entry names the finding's old fingerprint; failing that
+	// (the message changed wording), its rule, object and field.
+	key := func(f *analyzer.Finding) string { return f.Fingerprint }
+	if b.Version == 1 {
+		loose := map[string]string{}
+		for _, e := range b.Findings {
+			if e.Object != "" {
+				loose[e.Rule+"\x00"+e.Object+"\x00"+e.Path] = e.Fingerprint
+			}
+		}
+		key = func(f *analyzer.Finding) string {
+			if legacy := analyzer.LegacyFingerprint(f); left[legacy] > 0 || f.Object == nil {
+				return legacy
+			}
+			return loose[f.Rule.ID+"\x00"+f.Object.String()+"\x00"+f.Path]
+		}
+	}
 	var st Stats
 	// Active findings first: New recorded only active ones, so entries stand
 	// for them. Findings suppressed in the manifests then use up what is
@@ -177,10 +197,11 @@ func (b *File) Apply(findings []analyzer.Finding) Stats {
 	for _, active := range []bool{true, false} {
 		for i := range findings {
 			f := &findings[i]
-			if wasActive[i] != active || left[f.Fingerprint] == 0 {
+			k := key(f)
+			if wasActive[i] != active || left[k] == 0 {
 				continue
 			}
-			left[f.Fingerprint]--
+			left[k]--
 			if active {
 				f.Suppressed = &analyzer.Suppression{Kind: "external", Reason: Reason}
 				st.Baselined++

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,7 +103,7 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "{\"version\": 1,\n \"findings\": [\n  {\"fingerprint\": \"a\",}]}", "b.json:3:23: baseline does not parse"},
 		{"type", "{\"version\": 1,\n \"findings\": {}}", "b.json:2:14: baseline field findings"},
 		{"unknown field", "{\"version\": 1, \"findigns\": []}", `b.json: baseline does not parse: json: unknown field "findigns"`},
-		{"version", `{"version": 2, "findings": []}`, "b.json: baseline version 2, want 1"},
+		{"version", `{"version": 3, "findings": []}`, "b.json: baseline version 3, want 2"},
 		{"no fingerprint", `{"version": 1, "findings": [{"rule": "MSH101"}]}`, "b.json: finding 1 has no fingerprint"},
 		{"empty", "", "b.json: baseline is empty"},
 		{"trailing", `{"version": 1, "findings": []} {}`, "b.json:1:32: unexpected content"},
@@ -129,5 +130,32 @@ func TestLoadMissing(t *testing.T) {
 	data, _ := os.ReadFile(p)
 	if b, err := Load(p); err != nil || len(b.Findings) != 0 || !strings.Contains(string(data), `"findings": []`) {
 		t.Errorf("empty baseline: %s, %v", data, err)
+	}
+}
+
+// A version 1 baseline (its fingerprints hashed the message) still applies:
+// by the old fingerprint, or, when a finding is worded anew, by its rule,
+// object and field.
+func TestVersion1Applies(t *testing.T) {
+	a, b, c := finding("a", 1, nil), finding("b", 2, nil), finding("c", 3, nil)
+	oldB := b
+	oldB.Message = "old wording"
+	entry := func(f analyzer.Finding) string {
+		return fmt.Sprintf(`{"fingerprint": %q, "rule": %q, "object": %q, "path": %q, "message": %q}`,
+			analyzer.LegacyFingerprint(&f), f.Rule.ID, f.Object.String(), f.Path, f.Message)
+	}
+	gone := finding("gone", 4, nil)
+	data := `{"version": 1, "findings": [` + entry(a) + `, ` + entry(oldB) + `, ` + entry(gone) + `]}`
+	base, err := Parse("old.json", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []analyzer.Finding{a, b, c}
+	st := base.Apply(fs)
+	if st != (Stats{Baselined: 2, Stale: 1}) {
+		t.Errorf("stats %+v, want 2 baselined and the gone one stale", st)
+	}
+	if fs[0].Suppressed == nil || fs[1].Suppressed == nil || fs[2].Suppressed != nil {
+		t.Errorf("suppressed: %v %v %v", fs[0].Suppressed, fs[1].Suppressed, fs[2].Suppressed)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -51,6 +52,22 @@ type Config struct {
 	// OutboundTrafficPolicy is the mesh-wide outboundTrafficPolicy mode:
 	// ALLOW_ANY or REGISTRY_ONLY.
 	OutboundTrafficPolicy string `yaml:"outbound-traffic-policy,omitempty"`
+
+	// AllowRemote lets kustomizations fetch remote bases and resources.
+	AllowRemote bool `yaml:"allow-remote,omitempty"`
+	// AllowEmpty makes finding no Kubernetes object in the paths no error.
+	AllowEmpty bool `yaml:"allow-empty,omitempty"`
+	// HelmRelease is the release name charts are rendered with (default:
+	// each chart's name); HelmHooks lints their hooks too.
+	HelmRelease string `yaml:"helm-release,omitempty"`
+	HelmHooks   bool   `yaml:"helm-hooks,omitempty"`
+	// Baseline is a baseline file to apply, relative to the config file's
+	// directory (joined to it after Load).
+	Baseline string `yaml:"baseline,omitempty"`
+	// PolicyTimeout stops a Rego rule that runs longer (a Go duration).
+	PolicyTimeout string `yaml:"policy-timeout,omitempty"`
+	// PolicyNamespace lists the packages whose rules run conftest-style.
+	PolicyNamespace []string `yaml:"policy-namespace,omitempty"`
 
 	// ClusterServices says which cluster services meshlint assumes when the
 	// manifests lack them.
@@ -172,9 +189,11 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-// Find looks for a config file in dir and then in each parent, and returns
-// the first found, or "" when there is none. Both names in one directory is
-// an error: silently reading one while the user edits the other is worse.
+// Find looks for a config file in dir and then in each parent up to the
+// repository root (the directory holding .git), and returns the first found,
+// or "" when there is none: a file above the repository belongs to someone
+// else. Both names in one directory is an error: silently reading one while
+// the user edits the other is worse.
 func Find(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
@@ -193,6 +212,9 @@ func Find(dir string) (string, error) {
 			return found[0], nil
 		case 2:
 			return "", fmt.Errorf("both %s and %s exist: keep one", found[0], found[1])
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil // the repository root: look no higher
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -293,6 +315,9 @@ func checkKeys(n *yaml.Node, t reflect.Type, where string, at atFunc) error {
 	return nil
 }
 
+// Keys lists the keys a config file may have at its top level.
+func Keys() []string { return keys(reflect.TypeOf(Config{})) }
+
 // keys lists the YAML keys of a struct type, in field order.
 func keys(t reflect.Type) []string {
 	var out []string
@@ -385,7 +410,7 @@ func (c *Config) check(root *yaml.Node, display string) error {
 		}
 		return nil, nil
 	}
-	for _, key := range []string{"enable", "disable", "ignore", "policies"} {
+	for _, key := range []string{"enable", "disable", "ignore", "policies", "policy-namespace"} {
 		if _, n := get(key); n != nil {
 			for _, item := range n.Content {
 				if strings.TrimSpace(item.Value) == "" {
@@ -446,6 +471,14 @@ func (c *Config) check(root *yaml.Node, display string) error {
 		if !filepath.IsAbs(p) {
 			c.Policies[i] = filepath.Join(c.Dir(), filepath.FromSlash(p))
 		}
+	}
+	if _, n := get("policy-timeout"); n != nil {
+		if d, err := time.ParseDuration(c.PolicyTimeout); err != nil || d <= 0 {
+			return at(n, "policy-timeout: %q is not a duration (like 10s or 1m)", c.PolicyTimeout)
+		}
+	}
+	if c.Baseline != "" && !filepath.IsAbs(c.Baseline) {
+		c.Baseline = filepath.Join(c.Dir(), filepath.FromSlash(c.Baseline))
 	}
 	if _, n := get("environments"); n != nil {
 		if err := c.checkEnvironments(n, at); err != nil {

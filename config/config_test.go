@@ -141,6 +141,23 @@ func TestFind(t *testing.T) {
 		// machine should not.
 		t.Errorf("Find above every config = %q, want none", got)
 	}
+	// The repository root ends the search: a file above it is someone
+	// else's.
+	if err := os.Mkdir(filepath.Join(root, "a", "b", "c", ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Find(deep); got != "" {
+		t.Errorf("Find from a repository root = %q, want none above it", got)
+	}
+	if err := os.Remove(filepath.Join(root, "a", "b", "c", ".git")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "a", "b", ".git"), []byte("gitdir: /elsewhere\n"), 0o644); err != nil {
+		t.Fatal(err) // a worktree's .git is a file
+	}
+	if got, _ := Find(deep); got != filepath.Join(root, "a", "b", FileName) {
+		t.Errorf("Find = %q, want the file at the repository root", got)
+	}
 	write(filepath.Join(root, "a", "b", AltFileName))
 	if _, err := Find(deep); err == nil || !strings.Contains(err.Error(), "keep one") {
 		t.Errorf("two config files in one directory: err = %v, want an error", err)

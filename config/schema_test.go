@@ -109,6 +109,8 @@ func TestSchemaRejectsWhatLoadRejects(t *testing.T) {
 		"cluster-services: true\n",
 		"policies: [\"  \"]\n",
 		"environments: {prod: [deploy/prod]}\n",
+		"policy-timeout: soon\n",
+		"policy-namespace: [\"\"]\n",
 		"environments: [{name: prod}]\n",
 		"environments: [{name: prod, paths: []}]\n",
 		"environments: [{paths: [deploy/prod]}]\n",

@@ -186,11 +186,12 @@ func TestOneEnvironmentSharesTheResult(t *testing.T) {
 	}
 }
 
-// An environment keeps the problems and counts of its own parts only.
+// An environment keeps the objects, problems and counts of its own parts.
 func TestEnvironmentCounts(t *testing.T) {
 	files := app("shop")
-	files["shop/overlays/staging/broken.yaml"] = "kind: [\n"
-	files["shop/overlays/staging/kustomization.yaml"] = kustomization("../../base") + "namePrefix: staging-\n"
+	files["shop/overlays/staging/extra.yaml"] = deployment("extra")
+	files["shop/overlays/staging/kustomization.yaml"] = kustomization("../../base", "extra.yaml") + "namePrefix: staging-\n"
+	files["shop/overlays/staging/broken/kustomization.yaml"] = kustomization("../../../base", "missing.yaml")
 	files["plain.yaml"] = deployment("plain") + "---\njust: data\n"
 	dir := writeTree(t, files)
 	t.Chdir(dir)
@@ -199,15 +200,25 @@ func TestEnvironmentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := Group(res, nil)
-	if len(split.Envs) != 2 {
-		t.Fatalf("%d environments, want 2", len(split.Envs))
+	want := map[string][4]int{ // objects, skipped, files, problems
+		"shop/overlays/prod":           {2, 1, 2, 0},
+		"shop/overlays/staging":        {3, 1, 3, 0},
+		"shop/overlays/staging/broken": {1, 1, 1, 1},
+	}
+	if len(split.Envs) != len(want) {
+		t.Fatalf("%d environments, want %d: %v", len(split.Envs), len(want), describe(split))
 	}
 	for _, e := range split.Envs {
-		if len(e.Loaded.Objects) != 2 || e.Loaded.Skipped != 1 || e.Loaded.Files != 2 {
-			t.Errorf("%s: %d objects, %d skipped, %d files; want 2, 1, 2", e.Name, len(e.Loaded.Objects), e.Loaded.Skipped, e.Loaded.Files)
+		l := e.Loaded
+		if got := [4]int{len(l.Objects), l.Skipped, l.Files, len(l.Problems)}; got != want[e.Name] {
+			t.Errorf("%s: objects, skipped, files, problems = %v, want %v", e.Name, got, want[e.Name])
 		}
-		for i := range e.Loaded.Objects {
-			if p := e.Loaded.PartOf(i); p != e.Parts[0] && p != e.Parts[1] {
+		for i := range l.Objects {
+			found := false
+			for _, p := range e.Parts {
+				found = found || l.PartOf(i) == p
+			}
+			if !found {
 				t.Errorf("%s: object %d belongs to a part the environment lacks", e.Name, i)
 			}
 		}

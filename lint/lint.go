@@ -43,6 +43,26 @@ type Options struct {
 	Environment string
 	// Helm says how charts are rendered.
 	Helm loader.HelmOptions
+	// AllowEmpty lets a run find no Kubernetes object at all; otherwise
+	// that is an error (EmptyError).
+	AllowEmpty bool
+}
+
+// EmptyError is a run that found no Kubernetes object in its paths.
+type EmptyError struct {
+	Paths          []string
+	Files, Skipped int
+}
+
+func (e *EmptyError) Error() string {
+	count := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return fmt.Sprintf("no Kubernetes object in %s (%s read, %s skipped as not Kubernetes); pass --allow-empty if that is expected",
+		strings.Join(e.Paths, " "), count(e.Files, "file", "files"), count(e.Skipped, "document", "documents"))
 }
 
 // Result is one run's outcome.
@@ -105,6 +125,15 @@ func SelectRules(available []*analyzer.Rule, enable, disable []string, severity 
 			return nil, err
 		}
 		selected[r] = true
+	}
+	if len(enable) > 0 {
+		// A document that does not parse, or a build that fails, was not
+		// linted at all: --enable never hides that.
+		for _, r := range available {
+			if r.ID == rules.InvalidManifest.ID || r.ID == rules.BuildFailed.ID {
+				selected[r] = true
+			}
+		}
 	}
 	for _, n := range SplitList(disable) {
 		r, err := find(n)
@@ -170,6 +199,9 @@ func Build(opts Options) (*Result, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(res.Objects) == 0 && len(res.Problems) == 0 && !opts.AllowEmpty {
+		return nil, &EmptyError{Paths: opts.Paths, Files: res.Files, Skipped: res.Skipped}
 	}
 	out := &Result{Loaded: res, LoadTime: time.Since(start)}
 	out.Split = envs.Group(res, opts.Environments)

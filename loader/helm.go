@@ -45,11 +45,6 @@ type ValuesSet struct {
 // PartHelm is one chart rendered with one values set.
 const PartHelm PartKind = PartKustomization + 1
 
-// namesChartFile reports a path naming a chart's Chart.yaml.
-func namesChartFile(path string) bool {
-	return filepath.Base(path) == "Chart.yaml" && helm.IsChart(filepath.Dir(path))
-}
-
 // valuesSets lists how the chart in dir is rendered: each of the config
 // file's values sets (or the chart's defaults), followed by the command
 // line's values.
@@ -227,9 +222,9 @@ func (l *loader) chartFailed(f *helm.Failure, named bool) error {
 	return nil
 }
 
-// buildFailed records a build that fails while walking a tree.
+// buildFailed records a build that fails while walking a tree (MSH009).
 func (l *loader) buildFailed(pos manifest.Position, msg string) {
-	l.problem(pos, "%s", msg)
+	l.addProblem(Problem{Kind: ProblemBuild, Pos: pos, Message: msg})
 }
 
 // chartPart starts the part of the chart in dir rendered with set: named by

@@ -139,7 +139,7 @@ func (f *helmChartsFS) inflate(path string, data []byte) ([]byte, error) {
 		name := fmt.Sprintf("%s%d-%s.yaml", renderedPrefix, i, c.Name)
 		rendered, err := f.render(filepath.Join(dir, name), g, c)
 		if err != nil {
-			return nil, fmt.Errorf("helmCharts %s: %v", c.Name, err)
+			return nil, fmt.Errorf("helmCharts %q: %v", c.Name, err)
 		}
 		f.files[filepath.Join(dir, name)] = rendered
 		added = append(added, name)
@@ -169,17 +169,8 @@ func (f *helmChartsFS) inflate(path string, data []byte) ([]byte, error) {
 // the rendered objects, placed on their templates, for the loader.
 func (f *helmChartsFS) render(file string, g types.HelmGlobals, c types.HelmChart) ([]byte, error) {
 	dir := filepath.Dir(file)
-	home := g.ChartHome
-	if home == "" {
-		home = types.HelmDefaultHome
-	}
-	if !filepath.IsAbs(home) {
-		home = filepath.Join(dir, home)
-	}
-	if c.Version != "" && c.Repo != "" {
-		home = filepath.Join(home, c.Name+"-"+c.Version)
-	}
-	chartDir := filepath.Join(home, c.Name)
+	chartDir := chartDir(dir, g, c)
+	home := filepath.Dir(chartDir)
 	if !f.FileSystem.IsDir(chartDir) {
 		if c.Repo != "" {
 			return nil, fmt.Errorf("the chart is not in %s and comes from the remote repository %s: meshlint does not pull charts (not even with --allow-remote); pull it there first (helm pull --untar --untardir %s %s)",
@@ -279,4 +270,50 @@ func (l *loader) builtFile(file string, src *manifest.Object) string {
 		return src.File
 	}
 	return l.display(file)
+}
+
+// helmChartDirs are the chart directories a kustomization's helmCharts
+// render (dir absolute; root its parsed file): they are read by its build,
+// not charts of their own.
+func helmChartDirs(dir string, root *yaml.Node) []string {
+	var charts, globals *yaml.Node
+	for i := 0; root != nil && i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "helmCharts":
+			charts = root.Content[i+1]
+		case "helmGlobals":
+			globals = root.Content[i+1]
+		}
+	}
+	if charts == nil {
+		return nil
+	}
+	var g types.HelmGlobals
+	if globals != nil && globals.Decode(&g) != nil {
+		return nil
+	}
+	var out []string
+	for _, item := range charts.Content {
+		var c types.HelmChart
+		if item.Decode(&c) == nil && c.Name != "" {
+			out = append(out, chartDir(dir, g, c))
+		}
+	}
+	return out
+}
+
+// chartDir is where kustomize looks for a helmCharts entry's chart:
+// chartHome/name, or chartHome/name-version/name for a versioned remote one.
+func chartDir(dir string, g types.HelmGlobals, c types.HelmChart) string {
+	home := g.ChartHome
+	if home == "" {
+		home = types.HelmDefaultHome
+	}
+	if !filepath.IsAbs(home) {
+		home = filepath.Join(dir, home)
+	}
+	if c.Version != "" && c.Repo != "" {
+		home = filepath.Join(home, c.Name+"-"+c.Version)
+	}
+	return filepath.Join(home, c.Name)
 }

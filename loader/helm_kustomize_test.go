@@ -90,3 +90,32 @@ func TestKustomizeHelmChartsRemote(t *testing.T) {
 		}
 	}
 }
+
+// Walking a tree, a chart a kustomization's helmCharts render is part of
+// that build, not a chart of its own; another chart below the
+// kustomization is rendered alone, and is not a manifest no build reads.
+func TestKustomizeHelmChartsInTree(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"app/kustomization.yaml":                "helmCharts:\n  - name: settings\n    releaseName: rel\n",
+		"app/charts/settings/Chart.yaml":        "apiVersion: v2\nname: settings\nversion: 1.0.0\n",
+		"app/charts/settings/values.yaml":       "level: chart\n",
+		"app/charts/settings/templates/cm.yaml": helmChartTemplate,
+		"app/charts/other/Chart.yaml":           "apiVersion: v2\nname: other\nversion: 1.0.0\n",
+		"app/charts/other/templates/cm.yaml":    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n",
+	})
+	res, err := Load([]string{dir}, Options{WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range res.Objects {
+		got = append(got, o.File+" "+o.Name)
+	}
+	want := "app/charts/settings/templates/cm.yaml rel-settings app/charts/other/templates/cm.yaml other"
+	if strings.Join(got, " ") != want {
+		t.Errorf("objects %v, want %s", got, want)
+	}
+	if len(res.Problems) != 0 {
+		t.Errorf("problems %+v", res.Problems)
+	}
+}

@@ -38,11 +38,6 @@ func TestLoadChart(t *testing.T) {
 			t.Errorf("%s/%s in %s, namespace %q (set %v)", o.Kind, o.Name, o.File, o.Namespace, o.NamespaceSet)
 		}
 	}
-	// Named by its Chart.yaml, it is the same chart.
-	again, err := Load([]string{filepath.Join(shopChart, "Chart.yaml")}, Options{WorkDir: wd})
-	if err != nil || len(again.Objects) != 9 {
-		t.Errorf("Chart.yaml named: %v, %d objects", err, len(again.Objects))
-	}
 	// Hooks, when asked for.
 	hooks, err := Load([]string{shopChart}, Options{WorkDir: wd, Helm: HelmOptions{Hooks: true}})
 	if err != nil || len(hooks.Objects) != 10 || hooks.Parts[0].Hooks != 0 {

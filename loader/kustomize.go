@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -92,69 +94,6 @@ func withOriginAnnotations(data []byte) []byte {
 	return out
 }
 
-// kustomizationRefs lists what the kustomization in dir draws on, following
-// the local kustomizations it includes: the directories and files of its
-// resources, bases and components (absolute), and the remote ones.
-func kustomizationRefs(dir string, seen map[string]bool) (local, remote []string) {
-	file := KustomizationFile(dir)
-	abs, _ := filepath.Abs(dir)
-	if file == "" || seen[abs] {
-		return nil, nil
-	}
-	seen[abs] = true
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, nil
-	}
-	var k struct {
-		Resources  []string `yaml:"resources"`
-		Bases      []string `yaml:"bases"`
-		Components []string `yaml:"components"`
-	}
-	if yaml.Unmarshal(data, &k) != nil {
-		return nil, nil
-	}
-	for _, ref := range append(append(k.Resources, k.Bases...), k.Components...) {
-		path := filepath.Join(dir, ref)
-		if info, err := os.Stat(path); err == nil {
-			if refAbs, err := filepath.Abs(path); err == nil {
-				local = append(local, refAbs)
-			}
-			if info.IsDir() {
-				l, r := kustomizationRefs(path, seen)
-				local, remote = append(local, l...), append(remote, r...)
-			}
-			continue
-		}
-		if looksRemote(ref) {
-			remote = append(remote, ref)
-		}
-	}
-	return local, remote
-}
-
-// buildFound builds the kustomizations found while walking directories,
-// except those another kustomization of the run includes: a base and its
-// overlays side by side would otherwise load the base's objects twice.
-func (l *loader) buildFound() error {
-	included := map[string]bool{}
-	for _, dir := range append(append([]string(nil), l.built...), l.found...) {
-		local, _ := kustomizationRefs(dir, map[string]bool{})
-		for _, d := range local {
-			included[d] = true
-		}
-	}
-	for _, dir := range l.found {
-		if abs, err := filepath.Abs(dir); err == nil && included[abs] {
-			continue
-		}
-		if err := l.loadKustomization(dir, false); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func looksRemote(ref string) bool {
 	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "git@") || strings.Contains(ref, "?ref=") ||
 		strings.Contains(ref, ".git/") || strings.HasSuffix(ref, ".git") {
@@ -164,37 +103,73 @@ func looksRemote(ref string) bool {
 	return strings.Contains(first, ".") && first != "." && first != ".." && !strings.HasSuffix(first, ".yaml") && !strings.HasSuffix(first, ".yml")
 }
 
-func (l *loader) loadKustomization(dir string, named bool) error {
-	display := l.display(dir)
+// build runs kustomize on dir. Remote resources are refused unless allowed.
+func (l *loader) build(k *kustomization) (resmap.ResMap, *buildError) {
 	if !l.opts.AllowRemote {
-		if _, remote := kustomizationRefs(dir, map[string]bool{}); len(remote) > 0 {
-			return fmt.Errorf("%s: kustomization refers to remote resources (%s); pass --allow-remote to fetch them",
-				display, strings.Join(remote, ", "))
+		if remote := l.remoteRefs(k); len(remote) > 0 {
+			return nil, &buildError{k: k, ref: remote[0],
+				msg: fmt.Sprintf("kustomization refers to remote resources (%s); pass --allow-remote (or set allow-remote: true in the config file) to fetch them", strings.Join(remote, ", "))}
 		}
 	}
 	opts := krusty.MakeDefaultOptions()
 	if l.opts.AllowRemote {
 		opts.LoadRestrictions = 0 // LoadRestrictionsNone: remote bases need it
 	}
-	k := krusty.MakeKustomizer(opts)
-	resources, err := l.runKustomize(k, dir)
+	resources, err := l.runKustomize(krusty.MakeKustomizer(opts), k.dir)
 	if err != nil {
-		return fmt.Errorf("%s: kustomize build failed: %v", display, err)
+		if m := missingResource.FindStringSubmatch(err.Error()); m != nil {
+			return nil, &buildError{k: k, ref: m[1], msg: fmt.Sprintf("kustomize build failed: resource %s: no such file or directory", m[1])}
+		}
+		return nil, &buildError{k: k, msg: "kustomize build failed: " + l.buildMessage(k, err)}
 	}
+	return resources, nil
+}
+
+// missingResource finds the resource kustomize could not find in its chain
+// of errors ("accumulating resources from 'x.yaml': ... no such file").
+var missingResource = regexp.MustCompile(`accumulating resources from '([^']+)': .*no such file or directory`)
+
+// buildMessage is kustomize's error with paths relative to the working
+// directory (kustomize prints them absolute).
+func (l *loader) buildMessage(k *kustomization, err error) string {
+	msg := err.Error()
+	for _, dir := range []string{k.dir, l.opts.WorkDir} {
+		if abs, e := filepath.Abs(dir); e == nil {
+			rel := l.display(abs)
+			if rel == "." {
+				rel = ""
+			} else {
+				rel += "/"
+			}
+			msg = strings.ReplaceAll(msg, abs+string(filepath.Separator), rel)
+		}
+	}
+	return msg
+}
+
+// buildError is a kustomization that does not build; ref is the reference
+// to blame, when known.
+type buildError struct {
+	k   *kustomization
+	ref string
+	msg string
+}
+
+// addBuild adds the resources of a kustomization built, as one part.
+func (l *loader) addBuild(k *kustomization, named bool, resources resmap.ResMap) {
 	l.flush() // objects stay in the order their files and builds were found
-	l.part = l.kustomizationPart(dir, named)
+	l.part = l.kustomizationPart(k, named)
 	sources := map[string][]*manifest.Object{}
 	for _, res := range resources.Resources() {
-		l.addBuiltResource(dir, res, sources)
+		l.addBuiltResource(k.dir, res, sources)
 	}
 	// Count the files the resources came from, as a plain directory would.
 	if len(sources) == 0 {
-		l.countFile(display)
+		l.countFile(l.display(k.file))
 	}
 	for src := range sources {
 		l.countFile(l.display(src))
 	}
-	return nil
 }
 
 // addBuiltResource adds one resource of a kustomize build. Its content is
@@ -234,8 +209,19 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 	if src != nil {
 		pos = src.Node
 	}
-	copyPositions(built, pos, &manifest.Node{Line: 1, Column: 1})
+	added := map[*manifest.Node]bool{}
+	copyPositions(built, pos, &manifest.Node{Line: 1, Column: 1}, added)
+	if k := l.kustomizationAt(dir); k != nil {
+		abs, _ := filepath.Abs(file)
+		id := resourceID{apiVersion: res.GetApiVersion(), kind: res.GetKind(), name: res.GetName(), namespace: res.GetNamespace(),
+			labels: res.GetLabels(), annotations: res.GetAnnotations(), original: res.GetName()}
+		if src != nil {
+			id.original = src.Name
+		}
+		l.nodeFiles = l.locatePatches(k, abs, id, built, added)
+	}
 	l.addObject(l.builtFile(file, src), built, "")
+	l.nodeFiles = nil
 }
 
 // removeAnnotation drops an annotation meshlint asked kustomize for, so the
@@ -274,7 +260,7 @@ func (l *loader) sourceObjects(path string) []*manifest.Object {
 	}
 	sub := &loader{opts: l.opts, res: &Result{}, seenDirs: map[string]bool{}}
 	sub.part = sub.filePart(l.display(path), path)
-	sub.parseFile(l.display(path), data)
+	sub.queueFile(l.display(path), data, false)
 	sub.flush()
 	return sub.res.Objects
 }
@@ -307,8 +293,9 @@ func matchSource(objs []*manifest.Object, kind, name string) *manifest.Object {
 }
 
 // copyPositions gives every node of built the line and column of the same
-// field in src; fields kustomize added take those of their nearest ancestor.
-func copyPositions(built, src, fallback *manifest.Node) {
+// field in src; fields kustomize added take those of their nearest ancestor,
+// and their keys are recorded in added.
+func copyPositions(built, src, fallback *manifest.Node, added map[*manifest.Node]bool) {
 	at := fallback
 	if src != nil {
 		at = src
@@ -335,16 +322,28 @@ func copyPositions(built, src, fallback *manifest.Node) {
 				copyComments(key, srcKey)
 			} else {
 				key.Line, key.Column = at.Line, at.Column
+				added[key] = true
 			}
-			copyPositions(val, srcVal, at)
+			copyPositions(val, srcVal, at, added)
 		}
 	case manifest.SequenceNode:
 		for i, item := range built.Content {
 			var srcItem *manifest.Node
-			if src != nil && src.Kind == manifest.SequenceNode && i < len(src.Content) {
-				srcItem = src.Content[i]
+			if src != nil && src.Kind == manifest.SequenceNode {
+				// A strategic-merge patch may reorder a list it merges by
+				// key (containers by name): find the item by its key.
+				if key := itemKey(item); key != "" {
+					for _, s := range src.Content {
+						if itemKey(s) == key {
+							srcItem = s
+							break
+						}
+					}
+				} else if i < len(src.Content) {
+					srcItem = src.Content[i]
+				}
 			}
-			copyPositions(item, srcItem, at)
+			copyPositions(item, srcItem, at, added)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -41,12 +42,27 @@ type Options struct {
 	Helm HelmOptions
 }
 
-// Problem is a document that could not be read as a Kubernetes object; it
-// becomes an MSH001 finding.
+// Problem is something the loader could not read as the user meant it.
 type Problem struct {
+	Kind    ProblemKind
 	Pos     manifest.Position
 	Message string
 }
+
+// ProblemKind says what went wrong, and so which rule reports it.
+type ProblemKind int
+
+const (
+	// ProblemManifest is a document that is not a valid Kubernetes object
+	// (MSH001).
+	ProblemManifest ProblemKind = iota
+	// ProblemBuild is a kustomization found while walking a tree that does
+	// not build (MSH009).
+	ProblemBuild
+	// ProblemOutsideBuild is a kustomization's directory holding manifests
+	// no build includes (MSH010): they are linted as plain manifests.
+	ProblemOutsideBuild
+)
 
 // Result is everything loaded in one run.
 type Result struct {
@@ -79,13 +95,13 @@ func Load(paths []string, opts Options) (*Result, error) {
 		}
 		opts.WorkDir = wd
 	}
-	l := &loader{opts: opts, res: &Result{}, seenDirs: map[string]bool{}}
+	l := &loader{opts: opts, res: &Result{}, seenDirs: map[string]bool{}, kustomizations: map[string]*kustomization{}}
 	for _, p := range paths {
 		if err := l.loadPath(p); err != nil {
 			return nil, err
 		}
 	}
-	if err := l.buildFound(); err != nil {
+	if err := l.loadEntries(); err != nil {
 		return nil, err
 	}
 	l.flush()
@@ -98,10 +114,11 @@ type loader struct {
 	seenDirs  map[string]bool
 	stdinRead bool
 	pending   []pendingFile
-	// built are the kustomizations named on the command line (built at
-	// once); found are those met while walking, built at the end unless
-	// another kustomization includes them.
-	built, found []string
+	// entries are the files and kustomizations met, in order; they are
+	// read once every kustomization is known (walk.go).
+	entries []entry
+	// kustomizations are the kustomization files read, by directory.
+	kustomizations map[string]*kustomization
 	// part is the index in res.Parts of the part being loaded.
 	part int32
 	// counted are the files counted in res.Files.
@@ -109,6 +126,9 @@ type loader struct {
 	// rendered are the charts kustomizations rendered, by the file krusty
 	// reads them from (helm_kustomize.go).
 	rendered map[string][]*manifest.Object
+	// nodeFiles, while a built resource is added, are the fields a patch
+	// set (patches.go).
+	nodeFiles map[*manifest.Node]string
 }
 
 func (l *loader) current() *Part { return l.res.Parts[l.part] }
@@ -157,9 +177,7 @@ func (l *loader) loadPath(p string) error {
 		if err != nil {
 			return fmt.Errorf("reading standard input: %w", err)
 		}
-		l.part = l.filePart(StdinName, "")
-		l.countFile(StdinName)
-		l.parseFile(StdinName, data)
+		l.entries = append(l.entries, entry{path: "-", named: true, data: data})
 		return nil
 	}
 	info, err := os.Stat(p)
@@ -172,10 +190,7 @@ func (l *loader) loadPath(p string) error {
 	if info.IsDir() {
 		return l.loadDir(p, true)
 	}
-	if namesChartFile(p) {
-		return l.loadDir(filepath.Dir(p), true)
-	}
-	l.loadFile(p)
+	l.entries = append(l.entries, entry{path: p, named: true})
 	return nil
 }
 
@@ -189,15 +204,15 @@ func (l *loader) loadDir(dir string, named bool) error {
 	}
 	l.seenDirs[real] = true
 	if helm.IsChart(dir) {
-		return l.loadChart(dir, named)
+		// Rendered once every kustomization is known: one that renders
+		// it (helmCharts) makes it part of that build (walk.go).
+		l.entries = append(l.entries, entry{path: dir, named: named, chart: true})
+		return nil
 	}
 	if k := KustomizationFile(dir); k != "" {
-		if named {
-			l.built = append(l.built, dir)
-			return l.loadKustomization(dir, true)
-		}
-		l.found = append(l.found, dir)
-		return nil
+		// The build comes first; the files below it that it leaves out are
+		// still read (walk.go decides which).
+		l.entries = append(l.entries, entry{path: dir, named: named, kustomization: true})
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -228,13 +243,17 @@ func (l *loader) loadDir(dir string, named bool) error {
 		}
 		switch strings.ToLower(filepath.Ext(e.Name())) {
 		case ".yaml", ".yml", ".json":
-			l.loadFile(path)
+			if !isKustomizationName(path) {
+				l.entries = append(l.entries, entry{path: path})
+			}
 		}
 	}
 	return nil
 }
 
-func (l *loader) loadFile(path string) {
+// loadFile reads a plain manifest file; walked says it was found while
+// walking a directory, not named.
+func (l *loader) loadFile(path string, walked bool) {
 	name := l.display(path)
 	l.part = l.filePart(name, path)
 	l.countFile(name)
@@ -243,11 +262,14 @@ func (l *loader) loadFile(path string) {
 		l.problem(manifest.Position{File: name}, "cannot read file: %v", err)
 		return
 	}
-	l.parseFile(name, data)
+	l.queueFile(name, data, walked)
 }
 
 func (l *loader) problem(pos manifest.Position, format string, args ...any) {
-	p := Problem{Pos: pos, Message: fmt.Sprintf(format, args...)}
+	l.addProblem(Problem{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *loader) addProblem(p Problem) {
 	l.res.Problems = append(l.res.Problems, p)
 	part := l.current()
 	part.Problems = append(part.Problems, p)
@@ -256,14 +278,15 @@ func (l *loader) problem(pos manifest.Position, format string, args ...any) {
 // pendingFile is a file read but not parsed yet: files are parsed together,
 // in parallel, and their objects added in the order the files were found.
 type pendingFile struct {
-	name string
-	data []byte
-	part int32
+	name   string
+	data   []byte
+	part   int32
+	walked bool
 }
 
-// parseFile queues a file for parsing, in the current part.
-func (l *loader) parseFile(name string, data []byte) {
-	l.pending = append(l.pending, pendingFile{name: name, data: data, part: l.part})
+// queueFile queues a file for parsing, in the current part.
+func (l *loader) queueFile(name string, data []byte, walked bool) {
+	l.pending = append(l.pending, pendingFile{name: name, data: data, part: l.part, walked: walked})
 }
 
 // parsedDoc is one document's parse result.
@@ -294,12 +317,16 @@ func (l *loader) flush() {
 	for i, f := range files {
 		l.part = f.part
 		if bytes.IndexByte(f.data, 0) >= 0 {
-			l.problem(manifest.Position{File: f.name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
+			if !l.dataFile(f) {
+				l.problem(manifest.Position{File: f.name, Line: 1, Column: 1}, "file is binary (it holds NUL bytes), not YAML or JSON")
+			}
 			continue
 		}
 		if !utf8.Valid(f.data) {
-			line, col := invalidUTF8Position(f.data)
-			l.problem(manifest.Position{File: f.name, Line: line, Column: col}, "file is not valid UTF-8")
+			if !l.dataFile(f) {
+				line, col := invalidUTF8Position(f.data)
+				l.problem(manifest.Position{File: f.name, Line: line, Column: col}, "file is not valid UTF-8")
+			}
 			continue
 		}
 		for _, d := range splitDocuments(f.data) {
@@ -337,7 +364,7 @@ func (l *loader) flush() {
 				}
 				l.addDocument(f.name, root.node)
 			}
-			if r.err != nil {
+			if r.err != nil && !l.dataFile(f) {
 				line, msg := yamlErrorLine(r.err)
 				doc := jobs[j].doc
 				line = min(line, bytes.Count(doc.data, []byte("\n"))+1)
@@ -345,6 +372,21 @@ func (l *loader) flush() {
 			}
 		}
 	}
+}
+
+// manifestText finds the keys every Kubernetes manifest has.
+var manifestText = regexp.MustCompile(`(?m)(^|[\s{,"'])(apiVersion|kind)["']?\s*:`)
+
+// dataFile reports (and counts as skipped) a file found while walking a
+// tree that does not parse and does not look like a manifest at all, such
+// as a data file beside the manifests: not Kubernetes, so not a finding.
+// Each of its unreadable documents counts once.
+func (l *loader) dataFile(f pendingFile) bool {
+	if !f.walked || manifestText.Match(f.data) {
+		return false
+	}
+	l.skip()
+	return true
 }
 
 func invalidUTF8Position(data []byte) (int, int) {
@@ -508,8 +550,9 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 		Annotations: manifest.StringMap(manifest.MapGet(meta, "annotations")),
 		File:        name,
 		Node:        n,
+		NodeFiles:   l.nodeFiles,
 	}
-	if obj.Name == "" {
+	if obj.Name == "" && !InstallTime(av, k) {
 		p := pos
 		if meta != nil {
 			p = manifest.Position{File: name, Line: int(meta.Line), Column: int(meta.Column)}
@@ -535,6 +578,12 @@ func withTypeMeta(item *manifest.Node, apiVersion, kind string) *manifest.Node {
 	c := *item
 	c.Content = append([]*manifest.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
 	return &c
+}
+
+// InstallTime reports the kinds read at install time rather than applied
+// (istioctl install -f reads an IstioOperator): they need no metadata.name.
+func InstallTime(apiVersion, kind string) bool {
+	return kind == "IstioOperator" && strings.HasPrefix(apiVersion, "install.istio.io/")
 }
 
 // ClusterScoped reports the kinds that live outside namespaces.

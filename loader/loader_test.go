@@ -64,10 +64,28 @@ func TestBadInput(t *testing.T) {
 			objects:  3,
 		},
 		{
-			name:     "binary file named .yaml",
-			files:    map[string]string{"blob.yaml": "\x00\x01\x02ELF\x00"},
+			name:     "binary file named .yaml that looks like a manifest",
+			files:    map[string]string{"blob.yaml": "\x00\x01\x02ELF\x00\nkind: x"},
 			problems: []string{"blob.yaml:1: binary"},
 			objects:  1,
+		},
+		{
+			// Found while walking and nothing like a manifest: data.
+			name:    "binary file named .yaml",
+			files:   map[string]string{"blob.yaml": "\x00\x01\x02ELF\x00"},
+			objects: 1,
+			skipped: 1,
+		},
+		{
+			name:    "a data file that does not parse",
+			files:   map[string]string{"src/ratings_data.json": "{rating: 5}\n{rating: 4}\n"},
+			objects: 1,
+			skipped: 2, // each document
+		},
+		{
+			name:    "a Helm chart is rendered, its Chart.yaml is not a manifest",
+			files:   map[string]string{"chart/Chart.yaml": "apiVersion: v2\nname: tags\nversion: 1.1.0\n"},
+			objects: 1,
 		},
 		{
 			name:     "invalid UTF-8",
@@ -107,6 +125,11 @@ func TestBadInput(t *testing.T) {
 			files:    map[string]string{"half.yaml": "kind: Service\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Service\nmetadata: {}\n"},
 			problems: []string{"half.yaml:1: has kind but no apiVersion", "half.yaml:7: has no metadata.name"},
 			objects:  1,
+		},
+		{
+			name:    "an IstioOperator needs no name",
+			files:   map[string]string{"iop.yaml": "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: demo\n"},
+			objects: 2,
 		},
 		{
 			name:    "kind: List is expanded",
@@ -171,6 +194,18 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("files = %d: the bad file must be counted", res.Files)
 			}
 		})
+	}
+}
+
+// Named on the command line, a file is read as a manifest whatever it holds.
+func TestNamedFileIsAlwaysAManifest(t *testing.T) {
+	dir := writeTree(t, map[string]string{"blob.yaml": "\x00\x01", "data.json": "{rating: 5}\n{rating: 4}\n", "Chart.yaml": "apiVersion: v2\nname: x\n"})
+	res, err := Load([]string{filepath.Join(dir, "blob.yaml"), filepath.Join(dir, "data.json"), filepath.Join(dir, "Chart.yaml")}, Options{WorkDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 3 || res.Skipped != 1 {
+		t.Errorf("problems %v, skipped %d; want one problem per file (and data.json's first document skipped)", res.Problems, res.Skipped)
 	}
 }
 

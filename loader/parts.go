@@ -94,21 +94,11 @@ func (l *loader) newPart(p *Part) int32 {
 	return int32(len(l.res.Parts) - 1)
 }
 
-// kustomizationPart starts the part of the kustomization in dir.
-func (l *loader) kustomizationPart(dir string, named bool) int32 {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		abs = dir
-	}
-	local, _ := kustomizationRefs(dir, map[string]bool{})
-	uses := make([]string, 0, len(local))
-	for _, u := range local {
-		if u != abs {
-			uses = append(uses, u)
-		}
-	}
+// kustomizationPart starts the part of a kustomization.
+func (l *loader) kustomizationPart(k *kustomization, named bool) int32 {
+	uses := l.closure(k, false)
 	sort.Strings(uses)
-	return l.newPart(&Part{Kind: PartKustomization, Name: l.display(dir), Dir: abs, Uses: compactSorted(uses), Named: named})
+	return l.newPart(&Part{Kind: PartKustomization, Name: l.display(k.dir), Dir: k.dir, Uses: compactSorted(uses), Named: named})
 }
 
 func compactSorted(s []string) []string {

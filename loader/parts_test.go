@@ -31,12 +31,13 @@ func TestParts(t *testing.T) {
 		objects, skipped int
 		problems         int
 	}
+	// In the order they were met, walking the tree.
 	wants := []want{
 		{PartManifests, "docs/broken.yaml", 0, 0, 1},
 		{PartManifests, "docs/not-kubernetes.yaml", 0, 1, 0},
+		{PartKustomization, "other", 1, 0, 0},
 		{PartManifests, "plain-too/again.yaml", 1, 0, 0},
 		{PartManifests, "plain.yaml", 1, 0, 0},
-		{PartKustomization, "other", 1, 0, 0},
 		{PartKustomization, "prod", 1, 0, 0},
 		{PartKustomization, "staging", 2, 0, 0},
 	}

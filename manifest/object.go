@@ -55,6 +55,10 @@ type Object struct {
 	// NamespaceSet records whether the manifest named a namespace itself.
 	NamespaceSet bool
 
+	// NodeFiles holds the fields written in another file than File: those a
+	// kustomize patch set are located in the patch. Nil for most objects.
+	NodeFiles map[*Node]string
+
 	content map[string]any
 }
 
@@ -113,19 +117,29 @@ func (o *Object) Position(path string) Position {
 		return Position{File: o.File, Line: line, Column: col}
 	}
 	cur := node
+	file := o.File
 	for _, s := range segs {
 		key, val := child(cur, s)
 		if val == nil {
 			break
 		}
+		at := val
 		if key != nil {
-			line, col = int(key.Line), int(key.Column)
-		} else {
-			line, col = int(val.Line), int(val.Column)
+			at = key
 		}
+		line, col, file = int(at.Line), int(at.Column), o.FileOf(at)
 		cur = val
 	}
-	return Position{File: o.File, Line: line, Column: col}
+	return Position{File: file, Line: line, Column: col}
+}
+
+// FileOf is the file a node of the object was written in: File, unless a
+// patch set it.
+func (o *Object) FileOf(n *Node) string {
+	if f, ok := o.NodeFiles[n]; ok {
+		return f
+	}
+	return o.File
 }
 
 // Lookup returns the node at path, or nil when it does not exist.

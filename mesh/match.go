@@ -320,6 +320,11 @@ func portIn(ports []string, port int32) bool {
 
 func (r *request) condition(c *securityv1beta1.Condition, v view) Match {
 	key := c.GetKey()
+	if key == "" {
+		// istiod refuses a condition without a key (MSH003 says so): the
+		// rule can never match.
+		return Never
+	}
 	switch {
 	case v == viewZtunnel && !ztunnelWhenKeys[key]:
 		// A clause of one empty match: never true at ztunnel.

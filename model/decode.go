@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -130,14 +131,29 @@ func (m *Model) decodeProto(o *manifest.Object, path string, msg proto.Message) 
 	return true, clean
 }
 
+// jsonPosition is protojson's position in the JSON meshlint made from the
+// YAML: meaningless to the user, whose file the finding points at.
+var jsonPosition = regexp.MustCompile(`\s*\(line \d+:\d+\)`)
+
 func cleanProtoError(err error) string {
 	s := err.Error()
 	s = strings.TrimPrefix(s, "proto:")
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\u00a0", " "))
-	if i := strings.Index(s, "): "); i >= 0 && strings.HasPrefix(s, "(line") {
-		s = s[i+3:]
+	s = jsonPosition.ReplaceAllString(s, "")
+	return strings.TrimPrefix(strings.TrimSpace(s), ": ")
+}
+
+// kindName says what a field's values must be, for messages.
+func kindName(fd protoreflect.FieldDescriptor) string {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return "an object"
+	case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.EnumKind:
+		return "a string"
+	case protoreflect.BoolKind:
+		return "true or false"
 	}
-	return s
+	return "a number"
 }
 
 // checkProtoFields walks the YAML beside the message descriptor and reports
@@ -197,6 +213,12 @@ func (m *Model) checkProtoValue(o *manifest.Object, path string, n *manifest.Nod
 			return
 		}
 		for i, item := range n.Content {
+			if isNull(item) {
+				// A dash with nothing after it (or only a comment): the API
+				// refuses a null item.
+				m.addSpecError(o, manifest.JoinIndex(path, i), "%s[%d] is empty: each item must be %s", lastSegment(path), i, kindName(fd))
+				continue
+			}
 			m.checkSingular(o, manifest.JoinIndex(path, i), item, fd)
 		}
 	default:

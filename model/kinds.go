@@ -1,12 +1,19 @@
 package model
 
-import "sort"
+import (
+	"sort"
+	"strings"
+
+	"github.com/meshlint/meshlint/manifest"
+)
 
 // ServedState says whether an apiVersion serves a kind.
 type ServedState int
 
 const (
-	// ServedUnknown: meshlint does not know the kind (a CRD of someone else's).
+	// ServedUnknown: meshlint does not know the kind, or it is another
+	// vendor's kind of the same name (Calico's projectcalico.org
+	// NetworkPolicy, Knative's Service): not ours to judge.
 	ServedUnknown ServedState = iota
 	// ServedYes: a current API (or, for legacy Istio RBAC, the group it lived in) serves it.
 	ServedYes
@@ -44,16 +51,49 @@ var servedVersions = map[string][]string{
 	"ServiceEntry":          {"networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"},
 	"Sidecar":               {"networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"},
 
+	"IstioOperator": {"install.istio.io/v1alpha1"},
+
 	"ServiceRole":        {"rbac.istio.io/v1alpha1"},
 	"ServiceRoleBinding": {"rbac.istio.io/v1alpha1"},
 	"RbacConfig":         {"rbac.istio.io/v1alpha1"},
 	"ClusterRbacConfig":  {"rbac.istio.io/v1alpha1"},
 }
 
-// Served says whether apiVersion serves kind.
+// ourGroups are the API groups whose kinds meshlint knows: Kubernetes' own
+// (core, apps, batch, networking, and extensions, which once served
+// NetworkPolicy and Deployment), Gateway API's, and Istio's. A known kind
+// name under any other group is another vendor's kind.
+var ourGroups = map[string]bool{
+	"": true, "apps": true, "batch": true, "extensions": true, "policy": true,
+	"networking.k8s.io": true, "gateway.networking.k8s.io": true,
+}
+
+// OurGroup reports whether meshlint judges the kinds of an API group: the
+// Kubernetes groups it knows, and every Istio group (*.istio.io).
+func OurGroup(group string) bool {
+	return ourGroups[group] || group == "istio.io" || strings.HasSuffix(group, ".istio.io")
+}
+
+// Foreign reports an object of another vendor's group that bears the name
+// of a kind meshlint knows (a Calico NetworkPolicy): it is counted, never
+// reported on, and takes no part in the model.
+func Foreign(o *manifest.Object) bool {
+	_, known := servedVersions[o.Kind]
+	return known && !OurGroup(o.Group())
+}
+
+// Served says whether apiVersion serves kind. Kinds are keyed by API group
+// and kind: a known kind under another vendor's group is ServedUnknown.
 func Served(kind, apiVersion string) ServedState {
 	versions, ok := servedVersions[kind]
 	if !ok {
+		return ServedUnknown
+	}
+	group := ""
+	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
+		group = apiVersion[:i]
+	}
+	if !OurGroup(group) {
 		return ServedUnknown
 	}
 	for _, v := range versions {

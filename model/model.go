@@ -49,10 +49,15 @@ func DefaultSettings() Settings {
 type Model struct {
 	Settings Settings
 
+	// Objects are the environment's objects in apply order, each once: of
+	// an object defined twice, the copy applied last (see Duplicates).
 	Objects  []*manifest.Object
-	Problems []loader.Problem // documents that are not valid manifests (MSH001)
-	Files    int
-	Skipped  int
+	Problems []loader.Problem // what the loader could not read (MSH001, MSH009, MSH010)
+	// Duplicates are the objects defined more than once, and which copy
+	// replaced which (MSH008).
+	Duplicates []Duplicate
+	Files      int
+	Skipped    int
 
 	Namespaces      []*Namespace
 	Workloads       []*Workload
@@ -87,6 +92,15 @@ type Model struct {
 	gateways         []*Gateway
 	serviceWaypoints map[*Service]waypointResolution
 	waypointRoutes   map[*Workload][]WaypointRoute
+}
+
+// Duplicate is an object defined twice in one environment: the copy applied
+// first is replaced by the one applied later, as kubectl apply does.
+type Duplicate struct {
+	Replaced, Winner *manifest.Object
+	// Identical is set when both copies say the same: applying the second
+	// changes nothing.
+	Identical bool
 }
 
 // SpecError is a field that the API would reject.
@@ -274,9 +288,11 @@ func Build(res *loader.Result, settings Settings) *Model {
 	// configuration in the set, else Istio's defaults.
 	settings.OutboundTrafficPolicy = normalOutbound(settings.OutboundTrafficPolicy)
 	applyMeshConfig(res, &settings)
+	objects, dups := dedupe(res.Objects)
 	m := &Model{
 		Settings:        settings,
-		Objects:         res.Objects,
+		Objects:         objects,
+		Duplicates:      dups,
 		Problems:        res.Problems,
 		Files:           res.Files,
 		Skipped:         res.Skipped,
@@ -286,7 +302,10 @@ func Build(res *loader.Result, settings Settings) *Model {
 		workloadsByNS:   map[string][]*Workload{},
 		servicesByNS:    map[string][]*Service{},
 	}
-	for _, o := range res.Objects {
+	for _, o := range m.Objects {
+		if Foreign(o) {
+			continue // another vendor's kind of a known name: not ours
+		}
 		m.byKind[o.Kind] = append(m.byKind[o.Kind], o)
 	}
 	m.buildNamespaces()
@@ -303,6 +322,7 @@ func Build(res *loader.Result, settings Settings) *Model {
 	m.buildServiceEntries()
 	m.buildIstio()
 	m.buildLegacy()
+	m.checkReplaced()
 	sort.SliceStable(m.SpecErrors, func(i, j int) bool {
 		a, b := m.SpecErrors[i], m.SpecErrors[j]
 		if a.Object.File != b.Object.File {

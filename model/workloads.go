@@ -84,9 +84,9 @@ func (m *Model) buildWorkloads() {
 }
 
 // servesWorkload leaves out workload kinds under apiVersions that never ran
-// pods (MSH002 reports them).
+// pods (MSH002 reports them), and other vendors' kinds of the same name.
 func servesWorkload(o *manifest.Object) bool {
-	return Served(o.Kind, o.APIVersion) != ServedNo
+	return Served(o.Kind, o.APIVersion) == ServedYes
 }
 
 func (m *Model) addWorkload(w *Workload) {

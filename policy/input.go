@@ -163,8 +163,13 @@ func workloadsTerm(m *model.Model) *ast.Term {
 			))
 		}
 		object := ast.InternedNullTerm
-		if w.Object != nil {
+		switch {
+		case w.Object != nil:
 			object = refTerm(w.Object.Ref())
+		case w.Implied:
+			// No manifest stands behind it, but a rule may pass it on as
+			// any workload's: results that name it are not reported.
+			object = refTerm(manifest.Ref{APIVersion: "apps/v1", Kind: w.Kind, Namespace: w.Namespace, Name: w.Name})
 		}
 		terms = append(terms, ast.ObjectTerm(
 			ast.Item(ast.InternedTerm("id"), ast.StringTerm(w.ID())),

@@ -170,6 +170,9 @@ func (r *nativeRule) report(pass *analyzer.Pass, warn bool, v any) error {
 		return fmt.Errorf("result %s: %w", short(v), err)
 	}
 	obj := lookupObject(pass.Model, ref)
+	if obj == nil && implied(pass.Model, ref) {
+		return nil // the kube-dns or istiod meshlint assumes: never reported on
+	}
 	if obj == nil {
 		// The policy named something meshlint did not load (a typo, or an
 		// implied workload such as kube-dns): say so where the rule is written.
@@ -181,6 +184,21 @@ func (r *nativeRule) report(pass *analyzer.Pass, warn bool, v any) error {
 		f.Severity = analyzer.Warning
 	}
 	return nil
+}
+
+// implied reports a reference to a workload or namespace meshlint assumes
+// rather than read.
+func implied(m *model.Model, ref manifest.Ref) bool {
+	if ref.Kind == "Namespace" {
+		ns := m.Namespace(ref.Name)
+		return ns != nil && ns.Implied
+	}
+	for _, w := range m.Workloads {
+		if w.Implied && w.Kind == ref.Kind && w.Name == ref.Name && (ref.Namespace == "" || ref.Namespace == w.Namespace) {
+			return true
+		}
+	}
+	return false
 }
 
 // objectRef reads the "object" of a result.

@@ -267,8 +267,20 @@ deny contains {"msg": "d", "object": {"kind": "Namespace", "name": "shop"}} if t
 		},
 		{
 			name: "an object not in the set is reported at the rule",
-			rego: `deny contains {"msg": "ghost", "object": {"kind": "Deployment", "namespace": "kube-system", "name": "kube-dns"}} if true`,
-			want: []string{"p/r.rego:7:1 error R1 ghost (the result names Deployment kube-system/kube-dns, which is not an object of the linted set)"},
+			rego: `deny contains {"msg": "ghost", "object": {"kind": "Deployment", "namespace": "shop", "name": "ghost"}} if true`,
+			want: []string{"p/r.rego:7:1 error R1 ghost (the result names Deployment shop/ghost, which is not an object of the linted set)"},
+		},
+		{
+			// Implied workloads carry an object and "implied": true;
+			// results that name them are not reported.
+			name: "results on implied workloads are not reported",
+			rego: `deny contains {"msg": w.id, "object": w.object} if {
+	some w in input.workloads
+	w.implied
+	w.object.name == "kube-dns"
+}
+deny contains {"msg": "ns", "object": {"kind": "Namespace", "name": "kube-system"}} if true`,
+			want: nil,
 		},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/ruledoc"
 )
@@ -29,9 +30,9 @@ const (
 	// GitHub code scanning resolves to the checkout.
 	srcRoot = "%SRCROOT%"
 	// FingerprintKey names meshlint's own key in partialFingerprints. The
-	// "/v1" lets a future change of the key's recipe start afresh instead of
-	// matching old alerts wrongly.
-	FingerprintKey = "meshlintFingerprint/v1"
+	// version lets a change of the key's recipe start afresh instead of
+	// matching old alerts wrongly: v2 no longer hashes the message.
+	FingerprintKey = "meshlintFingerprint/v2"
 )
 
 // SARIFLevel maps a severity to a SARIF level (SPEC.md).
@@ -201,8 +202,26 @@ func sarifLocation(loc *locator, pos manifest.Position) *sarif.Location {
 		WithEndLine(s.EndLine).
 		WithEndColumn(s.EndColumn)
 	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
-		WithArtifactLocation(sarif.NewArtifactLocation().WithUri(uriReference(loc.repoPath(pos.File))).WithUriBaseId(srcRoot)).
+		WithArtifactLocation(artifactLocation(loc, pos.File)).
 		WithRegion(region))
+}
+
+// artifactLocation names a file: relative to the repository root (the
+// checkout code scanning resolves %SRCROOT% to); a file outside it by its
+// absolute file:// URI, with no base; stdin as "stdin", which names no file
+// of the checkout either.
+func artifactLocation(loc *locator, file string) *sarif.ArtifactLocation {
+	if file == loader.StdinName {
+		return sarif.NewArtifactLocation().WithUri("stdin")
+	}
+	p := loc.repoPath(file)
+	if filepath.IsAbs(filepath.FromSlash(p)) {
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // a Windows drive: file:///C:/...
+		}
+		return sarif.NewArtifactLocation().WithUri((&url.URL{Scheme: "file", Path: p}).String())
+	}
+	return sarif.NewArtifactLocation().WithUri(uriReference(p)).WithUriBaseId(srcRoot)
 }
 
 // uriReference escapes each segment of a slash-separated path, so that file

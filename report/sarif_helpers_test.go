@@ -57,7 +57,7 @@ func lintRun(t *testing.T, workDir string, opts lint.Options) *report.Run {
 	opts.WorkDir = workDir
 	opts.Paths = nil
 	for _, p := range given {
-		if p != "-" {
+		if p != "-" && !filepath.IsAbs(p) {
 			p = filepath.Join(workDir, filepath.FromSlash(p))
 		}
 		opts.Paths = append(opts.Paths, p)

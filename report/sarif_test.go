@@ -185,6 +185,9 @@ func checkResult(t *testing.T, f analyzer.Finding, res sarifResult, ids map[stri
 	for i, l := range locs {
 		pl := l.PhysicalLocation
 		uri := pl.ArtifactLocation.URI
+		if uri == "stdin" && pl.ArtifactLocation.URIBaseID == "" {
+			continue // stdin: no file of the checkout
+		}
 		if pl.ArtifactLocation.URIBaseID != "%SRCROOT%" || uri == "" || strings.Contains(uri, `\`) || strings.HasPrefix(uri, "/") || strings.HasPrefix(uri, "..") {
 			t.Errorf("%s: location %d uri %q base %q: want a repository-relative URI", where, i, uri, pl.ArtifactLocation.URIBaseID)
 		}
@@ -222,7 +225,7 @@ func TestCleanRun(t *testing.T) {
 	}{
 		{"sarif", `"results": []`},
 		{"gitlab", "[]\n"},
-		{"github", "3 objects in 1 files: 0 errors, 0 warnings, 0 notes\n"},
+		{"github", "3 objects in 1 file: 0 errors, 0 warnings, 0 notes\n"},
 		{"markdown", "No findings.\n"},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
@@ -412,6 +415,17 @@ func TestSARIFValidator(t *testing.T) {
 	logs := map[string][]byte{"ci": write(t, "sarif", ciRun(t))}
 	for _, dir := range scenarios(t) {
 		logs[dir] = write(t, "sarif", lintRun(t, root, lint.Options{Paths: []string{dir}}))
+	}
+	// A file outside the working directory and its repository: an absolute
+	// file:// URI.
+	outside := t.TempDir()
+	broken := filepath.Join(outside, "broken policy.yaml")
+	if err := os.WriteFile(broken, []byte("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs["outside"] = write(t, "sarif", lintRun(t, root, lint.Options{Paths: []string{broken}}))
+	if !strings.Contains(string(logs["outside"]), `"uri": "file:///`) {
+		t.Errorf("a file outside the repository is not a file:// URI:\n%s", logs["outside"])
 	}
 	problems := validate(t, tool, logs)
 	for _, name := range slices.Sorted(maps.Keys(logs)) {

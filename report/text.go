@@ -49,6 +49,14 @@ func WriteText(out io.Writer, run *Run, color bool) error {
 	return w.Flush()
 }
 
+// Plural is n and the noun in the number n needs: "1 file", "2 files".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 func severityColor(s analyzer.Severity) string {
 	switch s {
 	case analyzer.Error:
@@ -63,12 +71,12 @@ func severityColor(s analyzer.Severity) string {
 func Summary(run *Run) string {
 	c := analyzer.Counts(run.Findings)
 	suppressed := len(run.Findings) - len(run.Active())
-	s := fmt.Sprintf("%d objects in %d files", run.Objects, run.Files)
+	s := Plural(run.Objects, "object", "objects") + " in " + Plural(run.Files, "file", "files")
 	if n := len(run.Environments); n > 1 {
 		s += fmt.Sprintf(" (%d environments: %s)", n, strings.Join(run.Environments, ", "))
 	}
 	if run.Skipped > 0 {
-		s += fmt.Sprintf(", skipped %d non-Kubernetes documents", run.Skipped)
+		s += ", skipped " + Plural(run.Skipped, "non-Kubernetes document", "non-Kubernetes documents")
 	}
 	switch {
 	case run.Hooks == 1:
@@ -76,7 +84,7 @@ func Summary(run *Run) string {
 	case run.Hooks > 1:
 		s += fmt.Sprintf(", left out %d Helm hooks (--helm-hooks lints them)", run.Hooks)
 	}
-	s += fmt.Sprintf(": %d errors, %d warnings, %d notes", c[analyzer.Error], c[analyzer.Warning], c[analyzer.Note])
+	s += ": " + Plural(c[analyzer.Error], "error", "errors") + ", " + Plural(c[analyzer.Warning], "warning", "warnings") + ", " + Plural(c[analyzer.Note], "note", "notes")
 	if suppressed > 0 {
 		s += fmt.Sprintf(" (%d suppressed)", suppressed)
 	}

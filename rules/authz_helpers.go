@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/model"
 )
@@ -58,4 +60,62 @@ func sourceFields(ap *model.AuthorizationPolicy, field string, visit func(path s
 			}
 		}
 	}
+}
+
+// sourceValue is one value a policy's sources name, at its first place.
+type sourceValue struct {
+	field, value, path string
+	times              int
+}
+
+// repeats says how often the policy names the value, when more than once.
+func (v sourceValue) repeats() string {
+	if v.times < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (named %d times in this policy)", v.times)
+}
+
+// distinctSourceValues lists each value the fields of a policy's sources
+// name once, in order, with how often: a finding per value, not per
+// repetition.
+func distinctSourceValues(ap *model.AuthorizationPolicy, fields ...string) []sourceValue {
+	var out []sourceValue
+	index := map[string]int{}
+	for _, field := range fields {
+		sourceFields(ap, field, func(path string, _ int, values []string) {
+			for k, v := range values {
+				key := field + "\x00" + v
+				if i, ok := index[key]; ok {
+					out[i].times++
+					continue
+				}
+				index[key] = len(out)
+				out = append(out, sourceValue{field: field, value: v, path: manifest.JoinIndex(path, k), times: 1})
+			}
+		})
+	}
+	return out
+}
+
+// oneEditApart reports strings one insertion, deletion or substitution
+// apart (a typo), for names of three letters or more.
+func oneEditApart(a, b string) bool {
+	if a == b || len(a) < 3 || len(b) < 3 {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
 }

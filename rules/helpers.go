@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,13 +19,15 @@ func selectorText(s labels.Selector) string {
 	return "{" + s.String() + "}"
 }
 
-// workloadList names up to three workloads and how many more there are.
+// workloadList names up to three workloads and how many more there are,
+// each once (the pods of one owner share its name).
 func workloadList(ws []*model.Workload) string {
 	names := make([]string, 0, len(ws))
 	for _, w := range ws {
 		names = append(names, w.ID())
 	}
 	sort.Strings(names)
+	names = slices.Compact(names)
 	if len(names) > 3 {
 		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
 	}

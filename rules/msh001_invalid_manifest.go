@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/meshlint/meshlint/analyzer"
+import (
+	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/loader"
+)
 
 // InvalidManifest reports documents that are not valid manifests.
 var InvalidManifest = &analyzer.Rule{
@@ -11,11 +14,15 @@ var InvalidManifest = &analyzer.Rule{
 	Description: `A manifest that does not parse is never applied: kubectl stops at it, and
 every policy it holds is missing from the cluster. meshlint reports bad YAML or
 JSON, text that is not UTF-8, binary files, YAML alias bombs, documents with a
-` + "`kind`" + ` but no ` + "`apiVersion`" + ` (or the reverse), and objects without ` + "`metadata.name`" + `.
+` + "`kind`" + ` but no ` + "`apiVersion`" + ` (or the reverse), and objects without ` + "`metadata.name`" + `
+(install-time kinds such as ` + "`IstioOperator`" + `, which ` + "`istioctl install -f`" + ` reads,
+need none).
 
 The other documents of the file, and every other file, are still linted.
 Documents with neither ` + "`apiVersion`" + ` nor ` + "`kind`" + ` are not Kubernetes objects: they
-are skipped and counted in the summary, not reported.`,
+are skipped and counted in the summary, not reported. So are, while walking a
+tree, files that do not parse and have no ` + "`apiVersion`" + ` or ` + "`kind`" + ` text in them
+(data files), and Helm charts' ` + "`Chart.yaml`" + `.`,
 	Bad: `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -36,7 +43,9 @@ spec:
 	Tags: []string{"correctness"},
 	Run: func(pass *analyzer.Pass) {
 		for _, p := range pass.Model.Problems {
-			pass.ReportFile(p.Pos, "%s", p.Message)
+			if p.Kind == loader.ProblemManifest {
+				pass.ReportFile(p.Pos, "%s", p.Message)
+			}
 		}
 	},
 }

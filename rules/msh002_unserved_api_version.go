@@ -18,7 +18,12 @@ var UnservedAPIVersion = &analyzer.Rule{
 ("no matches for kind"), so the object never exists in the cluster. Old guides
 keep such manifests alive: ` + "`NetworkPolicy`" + ` under ` + "`extensions/v1beta1`" + ` (removed in
 Kubernetes 1.16), or Istio's legacy ` + "`ServiceRole`" + ` under ` + "`security.istio.io/v1beta1`" + `, a
-group that never served it (it lived in ` + "`rbac.istio.io/v1alpha1`" + ` until Istio 1.6).`,
+group that never served it (it lived in ` + "`rbac.istio.io/v1alpha1`" + ` until Istio 1.6).
+
+Kinds are known by API group and kind: another vendor's kind that bears a
+known name (Calico's ` + "`projectcalico.org`" + ` NetworkPolicy, Knative's ` + "`Service`" + `,
+Gloo's ` + "`VirtualService`" + `) is not meshlint's to judge, and is counted, never
+reported.`,
 	Bad: `apiVersion: security.istio.io/v1beta1
 kind: ServiceRole
 metadata:
@@ -45,7 +50,13 @@ spec:
 	Fix:  "Use an apiVersion that serves the kind; for legacy Istio RBAC, migrate to AuthorizationPolicy (`meshlint migrate`).",
 	Tags: []string{"correctness"},
 	Run: func(pass *analyzer.Pass) {
-		for _, o := range pass.Model.Objects {
+		objects := pass.Model.Objects
+		for _, d := range pass.Model.Duplicates {
+			if !d.Identical {
+				objects = append(objects[:len(objects):len(objects)], d.Replaced) // valid or not whatever replaces it
+			}
+		}
+		for _, o := range objects {
 			if model.Served(o.Kind, o.APIVersion) != model.ServedNo {
 				continue
 			}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -19,7 +20,10 @@ labelled app=frontend in this namespace": far wider than meant on one side,
 and, when the frontend lives in another namespace, not matching it at all on the
 other.
 
-A peer that holds both selectors (one item, no second dash) is their AND.`,
+A peer that holds both selectors (one item, no second dash) is their AND.
+Where the two forms admit the same workloads of the set (the selected
+namespaces hold only pods the podSelector matches, say), it makes no
+difference which was meant, and the rule stays silent.`,
 	Bad: `ingress:
 - from:
   - namespaceSelector:
@@ -41,17 +45,18 @@ A peer that holds both selectors (one item, no second dash) is their AND.`,
 	Fix:  "Merge the two peers into one item (drop the dash before podSelector), or silence the rule if the OR is meant.",
 	Tags: []string{"security", "networkpolicy"},
 	Run: func(pass *analyzer.Pass) {
+		g := connectivity.Network(pass.Model)
 		for _, np := range pass.Model.NetworkPolicies {
 			for _, rules := range [][]model.NetpolRule{np.Ingress, np.Egress} {
 				for _, r := range rules {
-					checkPeerSplit(pass, np, r)
+					checkPeerSplit(pass, g, np, r)
 				}
 			}
 		}
 	},
 }
 
-func checkPeerSplit(pass *analyzer.Pass, np *model.NetworkPolicy, r model.NetpolRule) {
+func checkPeerSplit(pass *analyzer.Pass, g *connectivity.Graph, np *model.NetworkPolicy, r model.NetpolRule) {
 	var nsOnly *model.NetpolPeer
 	for i := range r.Peers {
 		p := &r.Peers[i]
@@ -63,8 +68,9 @@ func checkPeerSplit(pass *analyzer.Pass, np *model.NetworkPolicy, r model.Netpol
 	if nsOnly == nil {
 		return
 	}
-	for _, p := range r.Peers {
-		if p.Pods == nil || p.Namespaces != nil {
+	for i := range r.Peers {
+		p := &r.Peers[i]
+		if p.Pods == nil || p.Namespaces != nil || sameEitherWay(g, p, nsOnly) {
 			continue
 		}
 		pass.Report(np.Object, p.Path,
@@ -72,4 +78,27 @@ func checkPeerSplit(pass *analyzer.Pass, np *model.NetworkPolicy, r model.Netpol
 			selectorText(p.Pods), selectorText(nsOnly.Namespaces), selectorText(p.Pods), np.Object.Namespace).
 			Relate(np.Object, nsOnly.Path, "the namespaceSelector-only peer")
 	}
+}
+
+// sameEitherWay reports whether the two peers ORed admit the very workloads
+// of the set (some) that one peer with both selectors would: then it makes
+// no difference which was meant.
+func sameEitherWay(g *connectivity.Graph, pods, namespaces *model.NetpolPeer) bool {
+	ored := map[*model.Workload]bool{}
+	for _, w := range g.PeerWorkloads(pods) {
+		ored[w] = true
+	}
+	for _, w := range g.PeerWorkloads(namespaces) {
+		ored[w] = true
+	}
+	// Every workload of the ANDed form is among the ORed ones; the forms
+	// are the same when it holds them all.
+	anded := 0
+	for _, w := range g.PeerWorkloads(namespaces) {
+		if pods.Pods.Matches(w.Labels) {
+			anded++
+		}
+	}
+	// With no workload either way, the set tells nothing: still suspect.
+	return len(ored) > 0 && anded == len(ored)
 }

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -82,6 +81,7 @@ func checkNamedPorts(pass *analyzer.Pass, np *model.NetworkPolicy, r *model.Netp
 		}
 		resolved := false
 		var otherProto []string
+		others := map[*model.Workload]bool{}
 		for _, w := range dsts {
 			for _, cp := range w.Ports {
 				if cp.Name != p.Name {
@@ -90,26 +90,34 @@ func checkNamedPorts(pass *analyzer.Pass, np *model.NetworkPolicy, r *model.Netp
 				if cp.Protocol == p.Protocol {
 					resolved = true
 				} else {
-					otherProto = append(otherProto, fmt.Sprintf("%s declares it on %s", w.ID(), cp.Protocol))
+					otherProto = append(otherProto, cp.Protocol)
+					others[w] = true
 				}
 			}
 		}
 		if resolved {
 			continue
 		}
-		hint := ""
-		if len(otherProto) > 0 {
-			sort.Strings(otherProto)
-			otherProto = compactStrings(otherProto)
-			hint = " (" + strings.Join(otherProto, ", ") + ": set the rule's protocol to match)"
-		}
-		named := reportable(dsts)
+		named := uniqueWorkloads(reportable(dsts))
 		if len(named) == 0 {
-			named = dsts // only assumed cluster services: name them all the same
+			named = uniqueWorkloads(dsts) // only assumed cluster services: name them all the same
 		}
-		pass.Report(np.Object, p.Path+".port",
-			"named port %q (%s) is declared by none of %s (%s), so this entry matches no port%s",
-			p.Name, p.Protocol, what, workloadList(uniqueWorkloads(named)), hint)
+		sort.Strings(otherProto)
+		protos := strings.Join(compactStrings(otherProto), " and ")
+		switch {
+		case len(otherProto) > 0 && len(named) == 1:
+			pass.Report(np.Object, p.Path+".port",
+				"named port %q (%s) is declared by none of %s: %s declares it on %s only, so this entry matches no port (set the rule's protocol to match)",
+				p.Name, p.Protocol, what, named[0].ID(), protos)
+		case len(otherProto) > 0:
+			pass.Report(np.Object, p.Path+".port",
+				"named port %q (%s) is declared by none of %s (%s), so this entry matches no port (%d of them declare it on %s: set the rule's protocol to match)",
+				p.Name, p.Protocol, what, workloadList(named), len(others), protos)
+		default:
+			pass.Report(np.Object, p.Path+".port",
+				"named port %q (%s) is declared by none of %s (%s), so this entry matches no port",
+				p.Name, p.Protocol, what, workloadList(named))
+		}
 	}
 }
 

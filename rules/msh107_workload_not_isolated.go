@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/manifest"
@@ -19,7 +21,9 @@ it with the Ingress policy type. Until then Kubernetes lets every pod of the
 cluster, and every address that can route to it, connect on every port; the
 mesh's authorization, where there is one, is the only guard left.
 
-A default-deny policy per namespace (` + "`podSelector: {}`" + ` with
+A namespace without any NetworkPolicy is one note for all its workloads;
+in a namespace that has some, each workload none selects is a note of its
+own. A default-deny policy per namespace (` + "`podSelector: {}`" + ` with
 ` + "`policyTypes: [Ingress]`" + `) isolates every pod at once; allow policies then open
 what is meant.`,
 	Bad: `# namespace shop: a Deployment, and no NetworkPolicy selecting it
@@ -46,6 +50,10 @@ spec:
 		for _, np := range m.NetworkPolicies {
 			policiesIn[np.Object.Namespace]++
 		}
+		// A namespace without any NetworkPolicy is one note, whatever it
+		// holds.
+		bare := map[string][]*model.Workload{}
+		var bareOrder []string
 		// Once per node: the fifty Pods of one ReplicaSet are one finding.
 		for _, n := range g.Nodes() {
 			if n.External || n.Implied {
@@ -61,12 +69,35 @@ spec:
 			if w == nil {
 				continue
 			}
-			why := "namespace " + w.Namespace + " has no NetworkPolicy"
-			if k := policiesIn[w.Namespace]; k > 0 {
-				why = "none of the NetworkPolicies of namespace " + w.Namespace + " selects it for ingress"
+			if policiesIn[w.Namespace] == 0 {
+				if len(bare[w.Namespace]) == 0 {
+					bareOrder = append(bareOrder, w.Namespace)
+				}
+				bare[w.Namespace] = append(bare[w.Namespace], w)
+				continue
 			}
 			pass.Report(w.Object, manifest.JoinKey(w.TemplatePath, "metadata"),
-				"%s is not isolated for ingress (%s): every pod and address may connect to it on every port", n.ID, why)
+				"%s is not isolated for ingress (none of the NetworkPolicies of namespace %s selects it for ingress): every pod and address may connect to it on every port", n.ID, w.Namespace)
+		}
+		for _, name := range bareOrder {
+			ws := bare[name]
+			// At the Namespace when the set declares it, else at the
+			// workload first met.
+			at, path := ws[0].Object, manifest.JoinKey(ws[0].TemplatePath, "metadata")
+			for _, w := range ws {
+				if w.Object.File < at.File || (w.Object.File == at.File && w.Object.Node.Line < at.Node.Line) {
+					at, path = w.Object, manifest.JoinKey(w.TemplatePath, "metadata")
+				}
+			}
+			if ns := m.Namespace(name); ns != nil && ns.Object != nil {
+				at, path = ns.Object, "metadata.name"
+			}
+			what := ws[0].ID() + " is"
+			if len(ws) > 1 {
+				what = fmt.Sprintf("its %d workloads (%s) are", len(ws), workloadList(ws))
+			}
+			pass.Report(at, path, "namespace %s has no NetworkPolicy: %s not isolated for ingress, and every pod and address may connect to %s on every port",
+				name, what, map[bool]string{true: "it", false: "them"}[len(ws) == 1]).Identity("namespace", name)
 		}
 	},
 }

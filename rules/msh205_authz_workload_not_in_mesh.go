@@ -52,7 +52,12 @@ metadata:
 			if ap.Selector == nil {
 				path = "metadata.namespace"
 			}
-			pass.Report(ap.Object, path, "the policy governs %s, which has no sidecar and is not in ambient mode: nothing enforces the policy there", workloadList(outside))
+			outside = uniqueWorkloads(outside)
+			if len(outside) == 1 {
+				pass.Report(ap.Object, path, "the policy governs %s, which has no sidecar and is not in ambient mode: nothing enforces the policy there", outside[0].ID())
+				continue
+			}
+			pass.Report(ap.Object, path, "the policy governs %d workloads that have no sidecar and are not in ambient mode (%s): nothing enforces the policy there", len(outside), workloadList(outside))
 		}
 	},
 }

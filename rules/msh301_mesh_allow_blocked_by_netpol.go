@@ -154,7 +154,7 @@ func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy
 			who = p.Name() + " " + p.RulePaths[i] + " (which current Istio ignores) intends to allow"
 		}
 		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s, but NetworkPolicies admit nothing there: the rule can never be used",
-			who, dst.ID(), portText(closed))
+			who, dst.ID(), portText(closed)).Other(dst.Object)
 		for _, np := range g.IngressPolicies(dst) {
 			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s", dst.ID())
 		}
@@ -189,7 +189,7 @@ func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i
 	}
 	first := blocked[0]
 	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s, but NetworkPolicies block it: the calls time out",
-		who, workloadList(srcs), dst.ID(), portText(first.ports))
+		who, workloadList(srcs), dst.ID(), portText(first.ports)).Other(dst.Object)
 	for _, np := range g.IngressPolicies(dst) {
 		f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule", dst.ID(), first.src.ID())
 	}

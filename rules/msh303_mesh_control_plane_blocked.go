@@ -110,12 +110,22 @@ spec:
 			}
 		}
 		for _, np := range sortedPolicies(egress) {
-			pass.Report(np.Object, isolationPath(np, "spec.egress"), "isolates the egress of %s, which run Istio sidecars, without allowing TCP 15012 to istiod (%s/app=istiod): the sidecars get no configuration or certificates",
-				workloadList(egress[np].ws), m.Settings.IstiodNamespace)
+			ws := uniqueWorkloads(egress[np].ws)
+			verb, sidecars := "run Istio sidecars", "the sidecars get"
+			if len(ws) == 1 {
+				verb, sidecars = "runs an Istio sidecar", "the sidecar gets"
+			}
+			pass.Report(np.Object, isolationPath(np, "spec.egress"), "isolates the egress of %s, which %s, without allowing TCP 15012 to istiod (%s/app=istiod): %s no configuration or certificates",
+				workloadList(ws), verb, m.Settings.IstiodNamespace, sidecars)
 		}
 		for _, np := range sortedPolicies(ingress) {
-			pass.Report(np.Object, isolationPath(np, "spec.ingress"), "isolates the ingress of %s, which are in ambient mode, without allowing HBONE (TCP 15008): mesh traffic to them is dropped",
-				workloadList(ingress[np].ws))
+			ws := uniqueWorkloads(ingress[np].ws)
+			verb, them := "are", "them"
+			if len(ws) == 1 {
+				verb, them = "is", "it"
+			}
+			pass.Report(np.Object, isolationPath(np, "spec.ingress"), "isolates the ingress of %s, which %s in ambient mode, without allowing HBONE (TCP 15008): mesh traffic to %s is dropped",
+				workloadList(ws), verb, them)
 		}
 	},
 }

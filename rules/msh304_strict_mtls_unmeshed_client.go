@@ -74,8 +74,8 @@ spec:
 								continue
 							}
 							reported[key] = true
-							f := pass.Report(np.Object, path, "admits %s, which has no sidecar, to %s on %s, but %s requires STRICT mTLS there: the plaintext connections are reset",
-								src.ID(), dst.ID(), portText(strictPorts), dst.ID())
+							f := pass.Report(np.Object, path, "admits %s, which has no sidecar, to %s on %s, but it requires STRICT mTLS there: the plaintext connections are reset",
+								src.ID(), dst.ID(), portText(strictPorts))
 							if tlsFrom.Policy != nil {
 								f.Relate(tlsFrom.Policy.Object, tlsFrom.Path, "STRICT mTLS is required here")
 							}

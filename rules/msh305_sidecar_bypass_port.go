@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strconv"
+
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/manifest"
@@ -19,7 +21,9 @@ var SidecarBypassPort = &analyzer.Rule{
 ` + "`includeInboundPorts`" + `) go straight to the application: no mTLS, no
 AuthorizationPolicy; meshlint's mesh and effective graphs show them open. That is often done for
 metrics or health ports, and it is safe only when the network layer keeps the
-port closed to everyone but the callers meant for it.`,
+port closed to everyone but the callers meant for it. The ports the sidecar
+serves itself (15020, or the pod's status port; 15021; 15090) are no
+application's: Istio excludes them anyway.`,
 	Bad: `# pod template annotations
 traffic.sidecar.istio.io/excludeInboundPorts: "9102"
 # NetworkPolicy: every namespace may reach 9102
@@ -59,7 +63,9 @@ ingress:
 				}
 			}
 			for _, port := range w.Interception.ExcludedInbound {
-				report(port, model.AnnotationExcludeInboundPorts, "bypasses the sidecar")
+				if !proxyOwnPort(w, port) {
+					report(port, model.AnnotationExcludeInboundPorts, "bypasses the sidecar")
+				}
 			}
 			if w.Interception.IncludedInbound != nil {
 				// Only the listed ports are redirected: the workload's other
@@ -81,4 +87,18 @@ func excludedIn(ports []int32, port int32) bool {
 		}
 	}
 	return false
+}
+
+// proxyOwnPort reports the ports the sidecar serves itself, which Istio's
+// injection template always excludes from inbound capture (Prometheus
+// 15090, health 15021, and the agent's status port, 15020 unless the pod's
+// status.sidecar.istio.io/port says otherwise; istio/istio
+// manifests/charts/istio-control/istio-discovery/files/injection-template.yaml):
+// excluding them again bypasses no application.
+func proxyOwnPort(w *model.Workload, port int32) bool {
+	status := 15020
+	if v, err := strconv.Atoi(w.Annotations["status.sidecar.istio.io/port"]); err == nil {
+		status = v
+	}
+	return port == 15090 || port == 15021 || int(port) == status
 }

@@ -48,7 +48,7 @@ spec:
 	Tags: []string{"security", "istio", "legacy"},
 	Run: func(pass *analyzer.Pass) {
 		for _, o := range pass.Model.Objects {
-			if !model.IsLegacyRBAC(o.Kind) {
+			if !model.IsLegacyRBAC(o.Kind) || model.Foreign(o) {
 				continue
 			}
 			pass.Report(o, "kind", "%s was removed in Istio 1.6 and is ignored: nothing it describes is enforced; run `meshlint migrate` to get the AuthorizationPolicy it meant", o.Kind)

@@ -92,3 +92,21 @@ func TestRuleDocs(t *testing.T) {
 		}
 	}
 }
+
+// Other vendors' kinds that bear known names, and install-time kinds, are
+// counted and never reported: no rule fires on them.
+func TestOtherVendorsKinds(t *testing.T) {
+	for _, path := range []string{"testdata/MSH002/silent/other-vendors.yaml", "testdata/MSH001/silent/istio-operator.yaml"} {
+		res, err := lint.Run(lint.Options{Paths: []string{path}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) > 0 {
+			t.Errorf("%s: findings on kinds not ours:\n%s", path, render(res.Findings))
+		}
+		if len(res.Loaded.Objects) == 0 || len(res.Model.NetworkPolicies) > 0 || len(res.Model.Services) > 0 {
+			t.Errorf("%s: %d objects, %d NetworkPolicies, %d Services: want them counted and out of the model", path,
+				len(res.Loaded.Objects), len(res.Model.NetworkPolicies), len(res.Model.Services))
+		}
+	}
+}

@@ -45,9 +45,11 @@ type Directive struct {
 	All   bool
 	// Reason is the text after the rules (comment) or the value (annotation).
 	Reason string
-	// Comment is set for `# meshlint:ignore`; Line is then the line whose
-	// findings it silences.
+	// Comment is set for `# meshlint:ignore`; File and Line are then the
+	// line whose findings it silences (File is the object's, or the patch
+	// that wrote the field).
 	Comment bool
+	File    string
 	Line    int
 	// Detached marks a comment that is neither on a field's line nor
 	// directly above one (a blank line between, or after a block's end): it
@@ -139,7 +141,7 @@ func comments(o *manifest.Object) []Directive {
 			for _, line := range strings.Split(c.text, "\n") {
 				rules, reason, ok := ParseComment(line)
 				if ok {
-					out = append(out, Directive{Object: o, Path: manifest.FormatPath(segs), Rules: rules, Reason: reason, Comment: true, Line: int(n.Line), Detached: c.detached})
+					out = append(out, Directive{Object: o, Path: manifest.FormatPath(segs), Rules: rules, Reason: reason, Comment: true, File: o.FileOf(n), Line: int(n.Line), Detached: c.detached})
 				}
 			}
 		}
@@ -226,7 +228,7 @@ func Apply(m *model.Model, findings []analyzer.Finding) {
 			continue
 		}
 		if d.Comment {
-			byLine[lineKey{d.Object.File, d.Line}] = append(byLine[lineKey{d.Object.File, d.Line}], d)
+			byLine[lineKey{d.File, d.Line}] = append(byLine[lineKey{d.File, d.Line}], d)
 			k := objectKey(d.Object.File, d.Object.Ref()) + "#" + d.Path
 			byPath[k] = append(byPath[k], d)
 			continue
@@ -242,7 +244,11 @@ func Apply(m *model.Model, findings []analyzer.Finding) {
 		candidates := byLine[lineKey{f.Pos.File, f.Pos.Line}]
 		var onObject []Directive
 		if f.Object != nil {
-			k := objectKey(f.Pos.File, *f.Object)
+			file := f.ObjectFile
+			if file == "" {
+				file = f.Pos.File
+			}
+			k := objectKey(file, *f.Object)
 			candidates = append(candidates, byPath[k+"#"+f.Path]...)
 			onObject = byObject[k]
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,17 +16,18 @@ import (
 	"github.com/meshlint/meshlint/envs"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
+	"github.com/meshlint/meshlint/report"
 	"github.com/meshlint/meshlint/rules"
 )
 
 // configFlags are the flags of the config file, suppressions and baselines.
 func configFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
+		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: .meshlint.yaml in the working directory or a parent, up to the repository root)"},
 		&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
-		&cli.StringSliceFlag{Name: "severity", Usage: "override a rule's severity: RULE=error|warning|note (repeatable)"},
+		&cli.StringSliceFlag{Name: "severity", Usage: "override a rule's severity: `RULE=LEVEL`, LEVEL error, warning or note (repeatable)"},
 		&cli.BoolFlag{Name: "strict", Usage: "ignore every suppression: annotations, meshlint:ignore comments and --baseline"},
-		&cli.StringFlag{Name: "baseline", Usage: "suppress the findings recorded in this file by `meshlint baseline write`"},
+		&cli.StringFlag{Name: "baseline", Usage: "suppress the findings recorded in `FILE` by meshlint baseline write"},
 	}
 }
 
@@ -41,11 +43,13 @@ func baselineCommand() *cli.Command {
 		Usage:        "record today's findings, so that later runs report only new ones",
 		OnUsageError: usageError,
 		Subcommands: []*cli.Command{{
-			Name:      baselineWriteName,
-			Usage:     "record every finding not suppressed in the manifests in a baseline file",
-			ArgsUsage: "PATH...",
-			Flags: append(lintFlags(), &cli.StringFlag{
-				Name: "output", Aliases: []string{"o"}, Value: baseline.DefaultFile, Usage: "baseline file to write",
+			Name:        baselineWriteName,
+			Usage:       "record every finding not suppressed in the manifests in a baseline file",
+			ArgsUsage:   "PATH...",
+			Description: "Exit codes: 0 the baseline was written; 2 the run failed (no such path, bad flags, ...).",
+			// What shapes a report or the exit code does nothing here.
+			Flags: append(without(lintFlags(), "format", "report", "fail-on", "color", "sarif-category", "baseline"), &cli.StringFlag{
+				Name: "output", Aliases: []string{"o"}, Value: baseline.DefaultFile, Usage: "baseline `FILE` to write",
 			}),
 			OnUsageError: usageError,
 			// lint's own action: both commands build the very same options
@@ -66,6 +70,7 @@ func writingBaseline(c *cli.Context) bool {
 // manifests, then the baseline for what they leave; --strict drops both.
 // failOn is updated when the file sets fail-on and the flag is not given.
 func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options) (*lint.Result, error) {
+	started := time.Now()
 	cfg, err := loadConfig(c)
 	if err != nil {
 		return nil, err
@@ -78,7 +83,11 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 		return nil, err
 	}
 	var base *baseline.File
-	if path := c.String("baseline"); path != "" && !writingBaseline(c) {
+	basePath := c.String("baseline")
+	if basePath == "" && !c.IsSet("baseline") {
+		basePath = displayPath(cfg.Baseline)
+	}
+	if path := basePath; path != "" && !writingBaseline(c) {
 		if opts.Strict {
 			fmt.Fprintf(c.App.ErrWriter, "meshlint: --strict: baseline %s not applied\n", path)
 		} else if base, err = baseline.Load(path); err != nil {
@@ -89,6 +98,7 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 	if err != nil {
 		return nil, blameConfig(c, cfg, err)
 	}
+	verbose(c, res, started)
 	if writingBaseline(c) {
 		out := c.String("output")
 		b := baseline.New(res.Findings)
@@ -99,7 +109,7 @@ func lintWithConfig(c *cli.Context, failOn *analyzer.Severity, opts lint.Options
 		return nil, exitCode(exitClean)
 	}
 	if base != nil {
-		fmt.Fprintln(c.App.ErrWriter, baselineSummary(c.String("baseline"), base.Apply(res.Findings)))
+		fmt.Fprintln(c.App.ErrWriter, baselineSummary(basePath, base.Apply(res.Findings)))
 	}
 	return res, nil
 }
@@ -119,12 +129,7 @@ func baselineSummary(path string, st baseline.Stats) string {
 	return msg
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
+func plural(n int, one, many string) string { return report.Plural(n, one, many) }
 
 func workDir(opts lint.Options) (string, error) {
 	if opts.WorkDir != "" {
@@ -268,9 +273,40 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	}
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
+	opts.AllowRemote = allowRemote(c, cfg)
+	opts.AllowEmpty = allowEmpty(c, cfg)
 	opts.Environment = c.String("environment")
 	opts.Helm = helmOptions(c, cfg)
 	return nil
+}
+
+// allowRemote: the flag, else the file.
+func allowRemote(c *cli.Context, cfg *config.Config) bool {
+	if c.IsSet("allow-remote") {
+		return c.Bool("allow-remote")
+	}
+	return cfg.AllowRemote
+}
+
+// allowEmpty: the flag, else the file.
+func allowEmpty(c *cli.Context, cfg *config.Config) bool {
+	if c.IsSet("allow-empty") {
+		return c.Bool("allow-empty")
+	}
+	return cfg.AllowEmpty
+}
+
+// displayPath shows an absolute path relative to the working directory.
+func displayPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return path
 }
 
 // declaredEnvironments are the config file's environments, for package envs.
@@ -342,7 +378,8 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 	return lint.Build(lint.Options{
 		Paths:        paths,
 		Stdin:        c.App.Reader,
-		AllowRemote:  c.Bool("allow-remote"),
+		AllowRemote:  allowRemote(c, cfg),
+		AllowEmpty:   allowEmpty(c, cfg),
 		Settings:     settings,
 		Ignore:       cfg.IgnoreFunc(wd),
 		Environments: declaredEnvironments(cfg),

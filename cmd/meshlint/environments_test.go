@@ -22,7 +22,11 @@ type jsonFindings struct {
 		Message      string   `json:"message"`
 		Environments []string `json:"environments"`
 		Fingerprint  string   `json:"fingerprint"`
-		Location     struct {
+		Suppressed   *struct {
+			Kind   string `json:"kind"`
+			Reason string `json:"reason"`
+		} `json:"suppressed"`
+		Location struct {
 			File string `json:"file"`
 			Line int    `json:"line"`
 		} `json:"location"`

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,14 +23,14 @@ func graphCommand() *cli.Command {
 		Name:         "graph",
 		Usage:        "print the connectivity between workloads",
 		ArgsUsage:    "PATH...",
+		Description:  "Exit codes: 0 the graph was printed; 2 the run failed (no such path, no Kubernetes object in the paths unless --allow-empty, bad flags).",
 		OnUsageError: usageError,
 		Flags: append(settingsFlags(),
-			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output format: " + strings.Join(graphFormats(), ", ")},
+			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "`LAYER`: network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "connlist", Usage: "output `FORMAT`: " + strings.Join(graphFormats(), ", ")},
 			&cli.StringFlag{Name: "focus", Usage: "keep the connections that touch `WORKLOAD` (ns/name[Kind], ns/name or name)"},
 			&cli.BoolFlag{Name: "show-implied", Usage: "show the cluster services meshlint assumes (kube-dns, istiod)"},
-			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
-			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
+			catalogueFlags()[0], catalogueFlags()[1],
 		),
 		Action: graphAction,
 	}
@@ -51,10 +52,12 @@ func graphAction(c *cli.Context) error {
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
 	}
 
+	started := time.Now()
 	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
+	verbose(c, res, started)
 	warnLeftOut(c, res)
 	if format == "html" {
 		return writeGraphPage(c, res, layer, paths)
@@ -129,10 +132,10 @@ func warnLeftOut(c *cli.Context, res *lint.Result) {
 		loaded = res.Environments[0].Env.Loaded
 	}
 	if loaded.Skipped > 0 {
-		fmt.Fprintf(w, "meshlint: skipped %d non-Kubernetes documents\n", loaded.Skipped)
+		fmt.Fprintf(w, "meshlint: skipped %s\n", plural(loaded.Skipped, "non-Kubernetes document", "non-Kubernetes documents"))
 	}
 	if n := len(loaded.Problems); n > 0 {
-		fmt.Fprintf(w, "meshlint: %d documents are not valid manifests and are left out (see meshlint lint)\n", n)
+		fmt.Fprintf(w, "meshlint: %s left out (see meshlint lint)\n", plural(n, "document is not a valid manifest and is", "documents are not valid manifests and are"))
 	}
 	for _, e := range res.Environments {
 		if n := len(e.Model.SpecErrors); n > 0 {
@@ -140,7 +143,7 @@ func warnLeftOut(c *cli.Context, res *lint.Result) {
 			if res.Several() {
 				where = " in environment " + e.Name
 			}
-			fmt.Fprintf(w, "meshlint: %d fields fail validation%s and are left out (see meshlint lint)\n", n, where)
+			fmt.Fprintf(w, "meshlint: %s validation%s and %s left out (see meshlint lint)\n", plural(n, "field fails", "fields fail"), where, map[bool]string{true: "is", false: "are"}[n == 1])
 		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 // that load manifests share them.
 func helmFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "helm-release", Usage: "release name charts are rendered with (default: each chart's name)"},
+		&cli.StringFlag{Name: "helm-release", Usage: "release `NAME` charts are rendered with (default: each chart's name)"},
 		&cli.StringSliceFlag{Name: "helm-values", Usage: "values `FILE` for every chart, after the config file's (repeatable, as helm's -f)"},
-		&cli.StringSliceFlag{Name: "helm-set", Usage: "set a chart value, KEY=VALUE in helm's --set syntax (repeatable)"},
+		&cli.StringSliceFlag{Name: "helm-set", Usage: "set a chart value, `KEY=VALUE` in helm's --set syntax (repeatable)"},
 		&cli.BoolFlag{Name: "helm-hooks", Usage: "lint charts' hooks (helm.sh/hook) too; test hooks never"},
 	}
 }
@@ -24,7 +24,10 @@ func helmOptions(c *cli.Context, cfg *config.Config) loader.HelmOptions {
 		Release: c.String("helm-release"),
 		Values:  c.StringSlice("helm-values"),
 		Set:     c.StringSlice("helm-set"),
-		Hooks:   c.Bool("helm-hooks"),
+		Hooks:   c.Bool("helm-hooks") || (cfg.HelmHooks && !c.IsSet("helm-hooks")),
+	}
+	if !c.IsSet("helm-release") {
+		opts.Release = cfg.HelmRelease
 	}
 	for chart, sets := range cfg.Helm {
 		if opts.Charts == nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/lint"
+	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/report"
 )
@@ -50,7 +51,10 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 // run is main without the process: tests call it directly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.Run(flagsFirst(app, args))
+	args, err := flagsFirst(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	var code exitCode
 	switch {
 	case err == nil:
@@ -63,28 +67,49 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
+// usageText lists every command, as the README's Usage does.
+const usageText = `meshlint [lint] [flags] PATH...       lint (PATH: file, directory, or - for stdin)
+meshlint graph [flags] PATH...        connectivity between workloads
+meshlint diff [flags] OLD NEW | --base REV [PATH...]   what a change opens and closes
+meshlint why [flags] SRC DST[:PORT[/PROTO]] PATH...   which objects decide one connection
+meshlint migrate [flags] PATH...      legacy ServiceRole/Binding -> AuthorizationPolicy
+meshlint baseline write [flags] PATH...   record today's findings
+meshlint policy test [flags] DIR...   run the tests of Rego policies
+meshlint rules [--format FORMAT]      list the rules
+meshlint explain RULE                 a rule's help page
+meshlint version                      the version, commit and build date
+meshlint completion bash|zsh|fish     a shell completion script
+meshlint help [COMMAND]               this help, or a command's`
+
+// exitCodes is stated in the help of every command that lints.
+const exitCodes = `Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
+2 the run itself failed (no such path, no Kubernetes object in the paths
+unless --allow-empty, a kustomization named on the command line that does
+not build, a Rego module that does not compile, bad flags).`
+
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
-		Name:      "meshlint",
-		Usage:     "check that Istio authorization and Kubernetes NetworkPolicies agree",
-		UsageText: "meshlint [lint] [flags] PATH...\nmeshlint graph [flags] PATH...\nmeshlint diff [flags] OLD NEW | --base REV [PATH...]\nmeshlint why [flags] SRC DST[:PORT[/PROTO]] PATH...\nmeshlint rules [--format text|json|markdown]\nmeshlint explain RULE-ID",
-		Version:   toolVersion(),
-		Reader:    stdin,
-		Writer:    stdout,
-		ErrWriter: stderr,
+		Name:        "meshlint",
+		Usage:       "check that Istio authorization and Kubernetes NetworkPolicies agree",
+		UsageText:   usageText,
+		Description: "Flags may come before or after the paths.\n\n" + exitCodes,
+		Version:     toolVersion(),
+		Reader:      stdin,
+		Writer:      stdout,
+		ErrWriter:   stderr,
 		// Bad flags are a failed run (exit 2), not a usage dump and exit 1.
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return fmt.Errorf("%v (see meshlint --help)", err)
 		},
-		HideHelpCommand: true,
-		Flags:           lintFlags(),
-		Action:          lintAction,
-		ExitErrHandler:  func(*cli.Context, error) {},
+		Flags:          lintFlags(),
+		Action:         lintAction,
+		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			{
 				Name:         "lint",
 				Usage:        "lint manifests (the default command)",
 				ArgsUsage:    "PATH...",
+				Description:  exitCodes,
 				Flags:        lintFlags(),
 				Action:       lintAction,
 				OnUsageError: usageError,
@@ -97,6 +122,22 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// without is flags less those named: a command rejects the flags that
+// would do nothing there.
+func without(flags []cli.Flag, names ...string) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range flags {
+		drop := false
+		for _, n := range names {
+			drop = drop || f.Names()[0] == n
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // extraCommands are added by the files that implement them.
 var extraCommands []*cli.Command
 
@@ -107,25 +148,27 @@ func usageError(c *cli.Context, err error, isSubcommand bool) error {
 // settingsFlags are the mesh facts shared by lint and graph.
 func settingsFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "default", Usage: "namespace of objects that name none"},
-		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust domain"},
-		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root namespace (mesh-wide policies)"},
-		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "namespace istiod runs in"},
-		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy mode: ALLOW_ANY or REGISTRY_ONLY"},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Value: "default", Usage: "`NAMESPACE` of objects that name none"},
+		&cli.StringFlag{Name: "trust-domain", Value: "cluster.local", Usage: "mesh trust `DOMAIN`"},
+		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root `NAMESPACE` (mesh-wide policies)"},
+		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "`NAMESPACE` istiod runs in"},
+		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy `MODE`: ALLOW_ANY or REGISTRY_ONLY"},
 		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
-		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "lint only the environment `NAME` (an overlay's path, or a name the config file gives)"},
+		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "work on the environment `NAME` alone (an overlay's path, or a name the config file gives)"},
+		&cli.BoolFlag{Name: "allow-empty", Usage: "finding no Kubernetes object in the paths is not an error"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which config file, environments and objects the run used, and how long each step took"},
 	}, helmFlags()...)
 }
 
 func lintFlags() []cli.Flag {
 	flags := append(settingsFlags(),
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: " + strings.Join(report.Formats(), ", ")},
-		&cli.StringSliceFlag{Name: "report", Usage: "also write FORMAT=PATH (repeatable)"},
-		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "exit 1 on findings at or above: error, warning, note, none"},
-		&cli.StringSliceFlag{Name: "enable", Usage: "run only these rules (IDs or names; repeatable or comma-separated)"},
-		&cli.StringSliceFlag{Name: "disable", Usage: "do not run these rules (IDs or names)"},
-		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: auto, always, never"},
-		&cli.StringFlag{Name: "sarif-category", Usage: "SARIF automationDetails.id, to keep several uploads for one commit apart (default: meshlint/ and the paths)"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(report.Formats(), ", ")},
+		&cli.StringSliceFlag{Name: "report", Usage: "also write a report: `FORMAT=PATH` (repeatable)"},
+		&cli.StringFlag{Name: "fail-on", Value: "warning", Usage: "exit 1 on findings at or above `LEVEL`: error, warning, note, none"},
+		&cli.StringSliceFlag{Name: "enable", Usage: "run only these `RULES` (IDs or names; repeatable or comma-separated)"},
+		&cli.StringSliceFlag{Name: "disable", Usage: "do not run these `RULES` (IDs or names)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour text output: `WHEN` (auto, always, never)"},
+		&cli.StringFlag{Name: "sarif-category", Usage: "SARIF automationDetails.id `CATEGORY`, to keep several uploads for one commit apart (default: meshlint/ and the paths)"},
 	)
 	return append(append(flags, configFlags()...), policyFlags()...)
 }
@@ -171,19 +214,24 @@ func lintAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint --help)")
 	}
-	failOn, err := analyzer.ParseSeverity(c.String("fail-on"))
-	if err != nil {
-		return fmt.Errorf("--fail-on: %w", err)
-	}
-	format, err := report.Lookup(c.String("format"))
-	if err != nil {
-		return fmt.Errorf("--format: %w", err)
-	}
 	type extra struct {
 		write report.Writer
 		path  string
 	}
-	var extras []extra
+	var (
+		failOn analyzer.Severity
+		format report.Writer
+		extras []extra
+		err    error
+	)
+	if !writingBaseline(c) { // baseline write reports nothing
+		if failOn, err = analyzer.ParseSeverity(c.String("fail-on")); err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
+		}
+		if format, err = report.Lookup(c.String("format")); err != nil {
+			return fmt.Errorf("--format: %w", err)
+		}
+	}
 	for _, spec := range c.StringSlice("report") {
 		name, path, ok := strings.Cut(spec, "=")
 		if !ok || path == "" {
@@ -220,6 +268,8 @@ func lintAction(c *cli.Context) error {
 			return err
 		}
 	}
+	notLinted(c, res)
+	hintEnvironments(c, res)
 	run := newReportRun(res)
 	run.Paths = paths
 	run.Category = c.String("sarif-category")
@@ -244,6 +294,42 @@ func lintAction(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// notLinted says, on stderr, that documents that do not parse (or builds
+// that fail) were not linted when the run leaves out the rule that would
+// report them (--disable MSH001).
+func notLinted(c *cli.Context, res *lint.Result) {
+	ran := map[string]bool{}
+	for _, r := range res.Rules {
+		ran[r.ID] = true
+	}
+	counts := map[loader.ProblemKind]int{}
+	for _, p := range res.Loaded.Problems {
+		counts[p.Kind]++
+	}
+	if n := counts[loader.ProblemManifest]; n > 0 && !ran["MSH001"] {
+		fmt.Fprintf(c.App.ErrWriter, "meshlint: %s not linted: %s (MSH001, which does not run)\n",
+			plural(n, "document was", "documents were"), map[bool]string{true: "it does not parse or is not a complete object", false: "they do not parse or are not complete objects"}[n == 1])
+	}
+	if n := counts[loader.ProblemBuild]; n > 0 && !ran["MSH009"] {
+		fmt.Fprintf(c.App.ErrWriter, "meshlint: %s not linted: %s (MSH009, which does not run)\n",
+			plural(n, "kustomization was", "kustomizations were"), map[bool]string{true: "it does not build", false: "they do not build"}[n == 1])
+	}
+}
+
+// hintEnvironments says, on stderr, what many duplicates usually mean: a
+// tree of alternatives (test cases, samples) linted as one cluster.
+func hintEnvironments(c *cli.Context, res *lint.Result) {
+	n := 0
+	for _, f := range res.Findings {
+		if f.Rule.ID == "MSH008" && f.Suppressed == nil {
+			n++
+		}
+	}
+	if n >= 10 && len(res.Split.Envs) == 1 {
+		fmt.Fprintf(c.App.ErrWriter, "meshlint: %d duplicate-object findings (MSH008): if these files are alternatives rather than one cluster, declare each as an environment in the config file (environments:), or lint them apart\n", n)
+	}
 }
 
 // newReportRun is what the reports need of a lint result: with one

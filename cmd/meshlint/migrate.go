@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	yaml "go.yaml.in/yaml/v3"
@@ -19,7 +20,8 @@ func init() {
 		Name:         "migrate",
 		Usage:        "print the AuthorizationPolicies that legacy ServiceRole/ServiceRoleBinding meant",
 		ArgsUsage:    "PATH...",
-		Flags:        settingsFlags(),
+		Description:  "Exit codes: 0 every binding was migrated; 1 some field has no equivalent (each is named on stderr); 2 the run failed.",
+		Flags:        append(settingsFlags(), catalogueFlags()...),
 		OnUsageError: usageError,
 		Action:       migrateAction,
 	})
@@ -33,10 +35,12 @@ func migrateAction(c *cli.Context) error {
 	if len(paths) == 0 {
 		return fmt.Errorf("no PATH given (see meshlint migrate --help)")
 	}
+	started := time.Now()
 	res, err := loadEnvironments(c, paths)
 	if err != nil {
 		return err
 	}
+	verbose(c, res, started)
 	failed := false
 	for i, e := range res.Environments {
 		if res.Several() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,8 +21,8 @@ func init() {
 func policyFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "policy", Usage: "load Rego policies and data from `DIR` (repeatable; see docs/rego.md)"},
-		&cli.DurationFlag{Name: "policy-timeout", Value: policy.DefaultTimeout, Usage: "stop a Rego rule that runs longer than this"},
-		&cli.StringSliceFlag{Name: "policy-namespace", Value: cli.NewStringSlice(policy.DefaultNamespace), Usage: "packages whose deny, violation and warn rules run conftest-style, per object (repeatable)"},
+		&cli.DurationFlag{Name: "policy-timeout", Value: policy.DefaultTimeout, Usage: "stop a Rego rule that runs longer than `DURATION`"},
+		&cli.StringSliceFlag{Name: "policy-namespace", Value: cli.NewStringSlice(policy.DefaultNamespace), Usage: "`PACKAGE` whose deny, violation and warn rules run conftest-style, per object (repeatable)"},
 	}
 }
 
@@ -36,10 +37,17 @@ func policyRules(c *cli.Context) (extra []*analyzer.Rule, check func(*model.Mode
 	}
 	// The config file's policy directories come first; --policy adds more.
 	dirs := append(append([]string(nil), cfg.Policies...), c.StringSlice("policy")...)
+	namespaces, timeout := c.StringSlice("policy-namespace"), c.Duration("policy-timeout")
+	if len(cfg.PolicyNamespace) > 0 && !c.IsSet("policy-namespace") {
+		namespaces = cfg.PolicyNamespace
+	}
+	if cfg.PolicyTimeout != "" && !c.IsSet("policy-timeout") {
+		timeout, _ = time.ParseDuration(cfg.PolicyTimeout) // checked when the file was read
+	}
 	set, err := policy.Load(policy.Options{
 		Dirs:       dirs,
-		Namespaces: c.StringSlice("policy-namespace"),
-		Timeout:    c.Duration("policy-timeout"),
+		Namespaces: namespaces,
+		Timeout:    timeout,
 		Print:      c.App.ErrWriter,
 		Builtin:    rules.All(),
 	})
@@ -59,10 +67,11 @@ func policyCommand() *cli.Command {
 				Name:         "test",
 				Usage:        "run the test_* rules of Rego policies, like opa test",
 				ArgsUsage:    "DIR...",
+				Description:  "Exit codes: 0 every test passes; 1 some fail; 2 the tests cannot run.",
 				OnUsageError: usageError,
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "run only tests whose name matches this regular expression"},
-					&cli.DurationFlag{Name: "timeout", Value: policy.DefaultTimeout, Usage: "stop a test that runs longer than this"},
+					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "run only tests whose name matches `REGEXP`"},
+					&cli.DurationFlag{Name: "timeout", Value: policy.DefaultTimeout, Usage: "stop a test that runs longer than `DURATION`"},
 					&cli.BoolFlag{Name: "trace", Usage: "print the evaluation trace of failed tests"},
 				},
 				Action: policyTestAction,

@@ -19,7 +19,7 @@ func rulesCommand() *cli.Command {
 		Usage:        "list the rules",
 		OnUsageError: usageError,
 		Flags: append(append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "text, json or markdown"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "`FORMAT`: text, json or markdown"},
 		}, catalogueFlags()...), policyFlags()...),
 		Action: func(c *cli.Context) error {
 			all, err := allRules(c)
@@ -91,7 +91,7 @@ func explainCommand() *cli.Command {
 // catalogueFlags let rules and explain find the config file's policies.
 func catalogueFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
+		&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: .meshlint.yaml in the working directory or a parent, up to the repository root)"},
 		&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
 	}
 }

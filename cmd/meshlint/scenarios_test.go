@@ -59,6 +59,8 @@ func TestScenarioIntent(t *testing.T) {
 		{"sidecar-bypass", []string{"MSH305"}, false},
 		{"bookinfo", nil, true},
 		{"overlays", []string{"MSH103", "MSH301"}, false},
+		{"partial-build", []string{"MSH010", "MSH301"}, false},
+		{"duplicate", []string{"MSH008", "MSH102"}, false},
 		{"authz-tcp", []string{"MSH208"}, false},
 		{"sniffed-port-blocked", []string{"MSH301"}, false},
 		{"bookinfo-live", nil, true},
