@@ -57,6 +57,10 @@ type Config struct {
 	AllowRemote bool `yaml:"allow-remote,omitempty"`
 	// AllowEmpty makes finding no Kubernetes object in the paths no error.
 	AllowEmpty bool `yaml:"allow-empty,omitempty"`
+	// HelmRelease is the release name charts are rendered with (default:
+	// each chart's name); HelmHooks lints their hooks too.
+	HelmRelease string `yaml:"helm-release,omitempty"`
+	HelmHooks   bool   `yaml:"helm-hooks,omitempty"`
 	// Baseline is a baseline file to apply, relative to the config file's
 	// directory (joined to it after Load).
 	Baseline string `yaml:"baseline,omitempty"`
@@ -72,6 +76,11 @@ type Config struct {
 	// Environments, when listed, say which objects are applied to one
 	// cluster together, instead of the grouping meshlint works out.
 	Environments []Environment `yaml:"environments,omitempty"`
+
+	// Helm gives charts values sets, by the chart's directory (relative to
+	// the config file's directory; joined to it after Load): each set
+	// renders the chart once, as an environment of its own (helm.go).
+	Helm map[string][]HelmValues `yaml:"helm,omitempty"`
 
 	// Diff holds the settings of `meshlint diff`.
 	Diff *Diff `yaml:"diff,omitempty"`
@@ -473,6 +482,11 @@ func (c *Config) check(root *yaml.Node, display string) error {
 	}
 	if _, n := get("environments"); n != nil {
 		if err := c.checkEnvironments(n, at); err != nil {
+			return err
+		}
+	}
+	if _, n := get("helm"); n != nil {
+		if err := c.checkHelm(n, at); err != nil {
 			return err
 		}
 	}

@@ -240,3 +240,29 @@ func TestIgnoreFuncIsRelativeToConfig(t *testing.T) {
 		}
 	}
 }
+
+// The helm section's three forms of a values set read alike, with paths
+// joined to the config file's directory.
+func TestParseHelm(t *testing.T) {
+	cfg, err := Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte(`helm:
+  charts/shop:
+    - values-prod.yaml
+    - [a.yaml, /abs/b.yaml]
+    - {name: canary, set: [web.replicas=1]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]HelmValues{"/repo/charts/shop": {
+		{Values: []string{"/repo/values-prod.yaml"}},
+		{Values: []string{"/repo/a.yaml", "/abs/b.yaml"}},
+		{Name: "canary", Set: []string{"web.replicas=1"}},
+	}}
+	if !reflect.DeepEqual(cfg.Helm, want) {
+		t.Errorf("helm = %#v, want %#v", cfg.Helm, want)
+	}
+	_, err = Parse("/repo/.meshlint.yaml", ".meshlint.yaml", []byte("helm:\n  shop:\n    - {set: [replicas]}\n"))
+	if err == nil || !strings.Contains(err.Error(), ".meshlint.yaml:3:7") || !strings.Contains(err.Error(), "KEY=VALUE") {
+		t.Errorf("a pair without '=' gives %v", err)
+	}
+}

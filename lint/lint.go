@@ -41,6 +41,8 @@ type Options struct {
 	Environments []envs.Declared
 	// Environment, when set, keeps only the environment of that name.
 	Environment string
+	// Helm says how charts are rendered.
+	Helm loader.HelmOptions
 	// AllowEmpty lets a run find no Kubernetes object at all; otherwise
 	// that is an error (EmptyError).
 	AllowEmpty bool
@@ -193,6 +195,7 @@ func Build(opts Options) (*Result, error) {
 		Stdin:            opts.Stdin,
 		WorkDir:          opts.WorkDir,
 		Ignore:           opts.Ignore,
+		Helm:             opts.Helm,
 	})
 	if err != nil {
 		return nil, err
@@ -237,6 +240,7 @@ func Run(opts Options) (*Result, error) {
 	for _, e := range out.Environments {
 		start := time.Now()
 		e.Findings = analyzer.Run(e.Model, selected)
+		relateValues(e.Env.Loaded, e.Findings)
 		if !opts.Strict {
 			suppress.Apply(e.Model, e.Findings)
 		}
@@ -259,6 +263,7 @@ func merge(r *Result) []analyzer.Finding {
 			key := mergeKey(f)
 			if i, ok := index[key]; ok {
 				out[i].Environments = append(out[i].Environments, e.Name)
+				out[i].Related = addRelated(out[i].Related, f.Related)
 				continue
 			}
 			index[key] = len(out)

@@ -115,7 +115,7 @@ func (l *loader) build(k *kustomization) (resmap.ResMap, *buildError) {
 	if l.opts.AllowRemote {
 		opts.LoadRestrictions = 0 // LoadRestrictionsNone: remote bases need it
 	}
-	resources, err := krusty.MakeKustomizer(opts).Run(originFS{filesys.MakeFsOnDisk()}, k.dir)
+	resources, err := l.runKustomize(krusty.MakeKustomizer(opts), k.dir)
 	if err != nil {
 		if m := missingResource.FindStringSubmatch(err.Error()); m != nil {
 			return nil, &buildError{k: k, ref: m[1], msg: fmt.Sprintf("kustomize build failed: resource %s: no such file or directory", m[1])}
@@ -220,7 +220,7 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 		}
 		l.nodeFiles = l.locatePatches(k, abs, id, built, added)
 	}
-	l.addObject(l.display(file), built, "")
+	l.addObject(l.builtFile(file, src), built, "")
 	l.nodeFiles = nil
 }
 
@@ -251,6 +251,9 @@ func removeAnnotation(obj *manifest.Node, key string) {
 // sourceObjects parses a file a kustomization drew resources from, only to
 // learn positions; its objects are not added to the set.
 func (l *loader) sourceObjects(path string) []*manifest.Object {
+	if objs, ok := l.renderedSource(path); ok {
+		return objs
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil

@@ -20,6 +20,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/meshlint/meshlint/helm"
 	"github.com/meshlint/meshlint/manifest"
 )
 
@@ -37,6 +38,8 @@ type Options struct {
 	// Ignore, when set, drops files and directories found while walking a
 	// directory (never a path named on the command line).
 	Ignore func(path string, isDir bool) bool
+	// Helm says how charts are rendered.
+	Helm HelmOptions
 }
 
 // Problem is something the loader could not read as the user meant it.
@@ -120,6 +123,9 @@ type loader struct {
 	part int32
 	// counted are the files counted in res.Files.
 	counted map[string]bool
+	// rendered are the charts kustomizations rendered, by the file krusty
+	// reads them from (helm_kustomize.go).
+	rendered map[string][]*manifest.Object
 	// nodeFiles, while a built resource is added, are the fields a patch
 	// set (patches.go).
 	nodeFiles map[*manifest.Node]string
@@ -197,6 +203,12 @@ func (l *loader) loadDir(dir string, named bool) error {
 		return nil // a symlink led back to a directory already read
 	}
 	l.seenDirs[real] = true
+	if helm.IsChart(dir) {
+		// Rendered once every kustomization is known: one that renders
+		// it (helmCharts) makes it part of that build (walk.go).
+		l.entries = append(l.entries, entry{path: dir, named: named, chart: true})
+		return nil
+	}
 	if k := KustomizationFile(dir); k != "" {
 		// The build comes first; the files below it that it leaves out are
 		// still read (walk.go decides which).

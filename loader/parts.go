@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/meshlint/meshlint/helm"
 	"github.com/meshlint/meshlint/manifest"
 )
 
@@ -43,6 +44,12 @@ type Part struct {
 	Problems []Problem
 	Files    int
 	Skipped  int
+	// Hooks counts a chart's hooks left out (helm.go).
+	Hooks int
+
+	// values are, for fields rendered from a chart's values, where the
+	// values are written (helm.go).
+	values map[*manifest.Node][]helm.ValueRef
 }
 
 // Shares reports whether the two parts are made from a common directory or

@@ -20,6 +20,7 @@ type entry struct {
 	path          string
 	named         bool // on the command line, not found while walking
 	kustomization bool // a directory holding a kustomization file
+	chart         bool // a directory holding a Helm chart (helm.go)
 	data          []byte
 }
 
@@ -108,6 +109,7 @@ func (l *loader) kustomizationAt(dir string) *kustomization {
 		}
 	}
 	walk(k.root)
+	k.refs = append(k.refs, helmChartDirs(abs, k.root)...)
 	return k
 }
 
@@ -244,7 +246,7 @@ func (l *loader) loadEntries() error {
 			continue
 		}
 		abs, _ := filepath.Abs(e.path)
-		if read[abs] || isChartFile(e.path) {
+		if read[abs] || isChartFile(e.path) || e.chart {
 			continue
 		}
 		best := -1
@@ -288,6 +290,10 @@ func (l *loader) loadEntries() error {
 			}
 			if files := outside[i]; len(files) > 0 {
 				l.addProblem(Problem{Kind: ProblemOutsideBuild, Pos: l.kustomizationPos(b.k, "resources", ""), Message: outsideMessage(l.display(b.k.dir), files)})
+			}
+		case e.chart:
+			if err := l.loadChart(e.path, e.named); err != nil {
+				return err
 			}
 		case e.path == "-":
 			l.part = l.filePart(StdinName, "")

@@ -19,6 +19,8 @@ type Run struct {
 	Objects     int
 	Files       int
 	Skipped     int
+	// Hooks counts the Helm hooks left out of the charts rendered.
+	Hooks int
 	// HelpBase is the URL rule pages live under (helpUri = HelpBase + ID + ".md").
 	HelpBase string
 	// Paths are the paths that were linted, as given on the command line.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/meshlint/meshlint/analyzer"
 )
@@ -72,10 +73,16 @@ func Summary(run *Run) string {
 	suppressed := len(run.Findings) - len(run.Active())
 	s := Plural(run.Objects, "object", "objects") + " in " + Plural(run.Files, "file", "files")
 	if n := len(run.Environments); n > 1 {
-		s += fmt.Sprintf(" (%d environments)", n)
+		s += fmt.Sprintf(" (%d environments: %s)", n, strings.Join(run.Environments, ", "))
 	}
 	if run.Skipped > 0 {
 		s += ", skipped " + Plural(run.Skipped, "non-Kubernetes document", "non-Kubernetes documents")
+	}
+	switch {
+	case run.Hooks == 1:
+		s += ", left out 1 Helm hook (--helm-hooks lints it)"
+	case run.Hooks > 1:
+		s += fmt.Sprintf(", left out %d Helm hooks (--helm-hooks lints them)", run.Hooks)
 	}
 	s += ": " + Plural(c[analyzer.Error], "error", "errors") + ", " + Plural(c[analyzer.Warning], "warning", "warnings") + ", " + Plural(c[analyzer.Note], "note", "notes")
 	if suppressed > 0 {

@@ -72,6 +72,21 @@ install_chromium() {
 install_chromium
 export MESHLINT_REQUIRE_TOOLS=1
 
+# --- helm (issue 13) -------------------------------------------------------
+# The real helm, built from the Go module proxy at the version meshlint
+# renders charts with: the helm package's golden test compares meshlint's
+# rendering with `helm template`, object by object. It finds it through
+# HELM_BIN, and MESHLINT_REQUIRE_TOOLS makes it fail rather than skip when it
+# is missing. A go-installed helm prints no patch version, so the check reads
+# the module version from the binary.
+HELM_VERSION=v3.22.0
+if ! go version -m "$TOOLS/bin/helm" 2>/dev/null | grep -qE "^\s+mod\s+helm.sh/helm/v3\s+$HELM_VERSION\s"; then
+  echo "installing helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+  GOBIN="$TOOLS/bin" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+fi
+export HELM_BIN="$TOOLS/bin/helm"
+# --- end helm --------------------------------------------------------------
+
 # --- release tools (issue 16) ---------------------------------------------
 # GoReleaser checks .goreleaser.yaml; Debian's shellcheck lets actionlint
 # check the workflows' run: scripts (it skips them silently without it) and

@@ -140,6 +140,7 @@ func TestFlagsAreConfigKeys(t *testing.T) {
 		"config": "names the file", "no-config": "the same", "strict": "an audit of one run",
 		"environment": "one run's choice", "verbose": "one run's", "help": "not a setting",
 		"policy": "the file's key is policies", "sarif-category": "one upload's",
+		"helm-values": "the file gives values per chart, under helm:", "helm-set": "the same",
 	}
 	keys := map[string]bool{}
 	for _, k := range config.Keys() {

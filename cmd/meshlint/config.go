@@ -276,6 +276,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 	opts.AllowRemote = allowRemote(c, cfg)
 	opts.AllowEmpty = allowEmpty(c, cfg)
 	opts.Environment = c.String("environment")
+	opts.Helm = helmOptions(c, cfg)
 	return nil
 }
 
@@ -383,5 +384,6 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 		Ignore:       cfg.IgnoreFunc(wd),
 		Environments: declaredEnvironments(cfg),
 		Environment:  c.String("environment"),
+		Helm:         helmOptions(c, cfg),
 	})
 }

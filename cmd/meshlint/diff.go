@@ -245,6 +245,7 @@ func loadVersion(c *cli.Context, cfg *config.Config, realWD, workDir, root strin
 		Ignore:       cfg.IgnoreFunc(realWD),
 		Environments: declared,
 		Environment:  c.String("environment"),
+		Helm:         remapHelm(helmOptions(c, cfg), remap),
 	})
 	if err != nil {
 		return nil, err

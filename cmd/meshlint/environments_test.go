@@ -89,7 +89,7 @@ func TestEnvironmentsInReports(t *testing.T) {
 	if !strings.Contains(text, "[MSH301 mesh-allow-blocked-by-netpol] (environment "+stageEnv+")") {
 		t.Errorf("text does not name the environment:\n%s", text)
 	}
-	if !strings.Contains(text, "(2 environments)") {
+	if !strings.Contains(text, "(2 environments: ") || !strings.Contains(text, stageEnv+")") {
 		t.Errorf("summary does not count the environments:\n%s", text)
 	}
 

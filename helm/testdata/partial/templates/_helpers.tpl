@@ -1,0 +1,3 @@
+{{- define "partial.name" -}}
+{{ .Values.name | default "x" }
+{{- end }}
