@@ -69,22 +69,27 @@ func resolveOps(built *manifest.Node, ops []*jsonOp) {
 		}
 		p := append([]string(nil), op.path...)
 		last := len(p) - 1
+		// Whether the path's parent is a list: the parent as it is in
+		// built, found by carrying it forward (what the operation wrote may
+		// be gone, its parent rarely is); an index when it is not there.
+		op.list = p[last] == "-"
+		if !op.list {
+			if at, ok := forwardAll(p[:last], ops[k+1:]); ok {
+				_, parent := resolvePointer(built, at)
+				op.list = parent != nil && parent.Kind == manifest.SequenceNode
+			} else {
+				op.list = isIndex(p[last])
+			}
+		}
 		if p[last] == "-" {
-			op.list = true
 			n := lengthBefore(built, ops, k, p[:last])
 			if n < 0 {
 				continue
 			}
 			p[last] = strconv.Itoa(n)
 		}
-		final, ok := forwardAll(p, ops[k+1:])
-		if !ok {
-			continue
-		}
-		op.final = final
-		if !op.list {
-			_, parent := resolvePointer(built, final[:len(final)-1])
-			op.list = parent != nil && parent.Kind == manifest.SequenceNode
+		if final, ok := forwardAll(p, ops[k+1:]); ok {
+			op.final = final
 		}
 	}
 }

@@ -153,6 +153,28 @@ patches:
 				"NetworkPolicy spec.ingress[1].from[0].podSelector": "base/netpol.yaml:10:11",
 			},
 		},
+		{
+			name: "an item added and removed again moves what is after it there and back",
+			files: map[string]string{
+				"overlay/kustomization.yaml": `resources: [../base]
+patches:
+  - target: {kind: NetworkPolicy}
+    patch: |-
+      - op: replace
+        path: /spec/ingress/0/ports/0/port
+        value: 8443
+      - op: add
+        path: /spec/ingress/0
+        value: {ports: [{port: 1}]}
+      - op: remove
+        path: /spec/ingress/0
+`,
+			},
+			want: map[string]string{
+				"NetworkPolicy spec.ingress[0].ports[0].port":       "overlay/kustomization.yaml:7:16",
+				"NetworkPolicy spec.ingress[0].from[0].podSelector": "base/netpol.yaml:10:11",
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
