@@ -13,6 +13,10 @@ import (
 // helm-chart/, say); the repository ships none but its fixture.
 func BenchmarkRenderFixture(b *testing.B) { benchRender(b, shop) }
 
+// A chart whose templates write keys in several branches: placement renders
+// it once more to learn which ran (branches.go).
+func BenchmarkRenderBranches(b *testing.B) { benchRender(b, "testdata/branches") }
+
 func BenchmarkRenderChart(b *testing.B) {
 	dir := os.Getenv("MESHLINT_BENCH_CHART")
 	if dir == "" {

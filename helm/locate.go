@@ -42,7 +42,14 @@ func (r *Rendering) Place(doc Doc, root *manifest.Node) Placed {
 	}
 	idx := r.indexes[doc.Template]
 	if idx == nil {
-		idx = indexTemplate(src)
+		idx = indexTemplate(src, nil)
+		if idx.conflicts {
+			// Several lines write one key: keep those of the branches
+			// this rendering ran.
+			if dead := r.deadLinesOf(doc.Template); len(dead) > 0 {
+				idx = indexTemplate(src, dead)
+			}
+		}
 		r.indexes[doc.Template] = idx
 	}
 	td := r.templateDoc(doc.Template, idx)[doc.Index]

@@ -42,7 +42,7 @@ func TestIndexTemplate(t *testing.T) {
 		/* 23 */ `apiVersion: v1`,
 		/* 24 */ `kind: ConfigMap`,
 	}, "\n")
-	idx := indexTemplate(text)
+	idx := indexTemplate(text, nil)
 	if len(idx.docs) != 2 {
 		t.Fatalf("%d documents, want 2", len(idx.docs))
 	}
@@ -78,7 +78,7 @@ func TestIndexTemplate(t *testing.T) {
 	if got := d.entries[pathKey("spec", "selector")].refs; len(got) != 1 || strings.Join(got[0], ".") != "selector" {
 		t.Errorf("values under selector: %v", got)
 	}
-	level := indexTemplate("metadata:\n  annotations:\n  {{- toYaml .Values.ann | nindent 4 }}\n  name: x\n  {{- include \"more\" .Values.more | nindent 2 }}\n")
+	level := indexTemplate("metadata:\n  annotations:\n  {{- toYaml .Values.ann | nindent 4 }}\n  name: x\n  {{- include \"more\" .Values.more | nindent 2 }}\n", nil)
 	if got := level.docs[0].entries[pathKey("metadata", "annotations")].refs; len(got) != 1 || got[0][0] != "ann" {
 		t.Errorf("an action level with a key whose value is below writes that value: %v", got)
 	}

@@ -89,6 +89,10 @@ type Rendering struct {
 	// (by its number) came from.
 	docOf map[string]map[int]*templateDoc
 	trees map[string]*manifest.Node // values files parsed for positions
+	// top is what the templates were rendered with; dead, by template, the
+	// lines of branches that did not run (branches.go).
+	top  chartutil.Values
+	dead map[string]map[int]bool
 }
 
 // IsChart reports whether dir holds a chart (a Chart.yaml).
@@ -145,6 +149,7 @@ func Render(dir string, opts Options) (*Rendering, error) {
 	if v, ok := top["Values"].(chartutil.Values); ok {
 		r.Values = v
 	}
+	r.top = top
 	r.templates = map[string]string{}
 	for _, c := range allCharts(ch) {
 		for _, t := range c.Templates {

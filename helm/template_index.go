@@ -17,6 +17,9 @@ import (
 // templateIndex is one template's documents.
 type templateIndex struct {
 	docs []*templateDoc
+	// conflicts says a document writes a key on more than one line (in
+	// branches of an if, most likely).
+	conflicts bool
 }
 
 // templateDoc is one document of a template (the text between "---" lines).
@@ -65,7 +68,9 @@ type frame struct {
 	entry  *templateKey
 }
 
-func indexTemplate(text string) *templateIndex {
+// indexTemplate indexes text, leaving out the dead lines (those only
+// branches that did not run write) but for the control actions on them.
+func indexTemplate(text string, dead map[int]bool) *templateIndex {
 	idx := &templateIndex{}
 	lines := strings.Split(text, "\n")
 	var doc *templateDoc
@@ -81,6 +86,10 @@ func indexTemplate(text string) *templateIndex {
 	newDoc(1)
 	for i, raw := range lines {
 		lineNo := i + 1
+		if dead[lineNo] {
+			sc.scan(raw)
+			continue
+		}
 		if strings.HasPrefix(raw, "---") && (len(raw) == 3 || raw[3] == ' ' || raw[3] == '\t' || raw[3] == '\r') {
 			newDoc(lineNo + 1)
 			continue
@@ -173,6 +182,8 @@ func indexTemplate(text string) *templateIndex {
 		e := &templateKey{line: lineNo, column: col + 1, refs: refs}
 		if _, dup := doc.entries[p]; !dup {
 			doc.entries[p] = e
+		} else {
+			idx.conflicts = true
 		}
 		f := &frame{indent: col, path: p, entry: e,
 			block: value == "" || strings.TrimSpace(actions.ReplaceAllString(value, "")) == ""}

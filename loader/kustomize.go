@@ -218,7 +218,7 @@ func (l *loader) addBuiltResource(dir string, res *resource.Resource, sources ma
 		if src != nil {
 			id.original = src.Name
 		}
-		l.nodeFiles = l.locatePatches(k, abs, id, built, added)
+		l.nodeFiles = l.locatePatches(k, abs, pos, id, built, added)
 	}
 	l.addObject(l.builtFile(file, src), built, "")
 	l.nodeFiles = nil

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -124,7 +123,12 @@ func (l *loader) readPatch(k *kustomization, ref *yaml.Node, target *patchTarget
 // indented by.
 func inlineStart(data []byte, ref *yaml.Node) (lineOffset, colOffset int) {
 	if ref.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		return ref.Line - 1, ref.Column - 1 // on one line: approximate
+		// On one line; a quoted string's text starts after its quote
+		// (escapes inside it are not counted: approximate).
+		if ref.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			return ref.Line - 1, ref.Column
+		}
+		return ref.Line - 1, ref.Column - 1
 	}
 	lines := bytes.Split(data, []byte("\n"))
 	for i := ref.Line; i < len(lines); i++ {
@@ -348,57 +352,6 @@ func itemKey(item *manifest.Node) string {
 	return ""
 }
 
-// json6902 lays JSON patch operations over built: what add and replace
-// write is located at their value.
-func (pl *patchLayer) json6902(built, ops *manifest.Node) {
-	for _, op := range ops.Content {
-		kind := manifest.ScalarString(manifest.MapGet(op, "op"))
-		value := manifest.MapGet(op, "value")
-		if (kind != "add" && kind != "replace") || value == nil {
-			continue
-		}
-		key, node := pointer(built, manifest.ScalarString(manifest.MapGet(op, "path")))
-		if node == nil {
-			continue
-		}
-		if key != nil {
-			pl.set(key, value)
-		}
-		pl.all(node, value)
-	}
-}
-
-// pointer resolves a JSON pointer (/spec/ingress/0, "-" for a list's last
-// item) to the node there and, in a mapping, its key.
-func pointer(root *manifest.Node, ptr string) (key, node *manifest.Node) {
-	if !strings.HasPrefix(ptr, "/") {
-		return nil, nil
-	}
-	node = root
-	for _, seg := range strings.Split(ptr[1:], "/") {
-		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
-		switch node.Kind {
-		case manifest.MappingNode:
-			key, node = mapPair(node, seg)
-		case manifest.SequenceNode:
-			i, err := strconv.Atoi(seg)
-			if seg == "-" {
-				i, err = len(node.Content)-1, nil
-			}
-			if err != nil || i < 0 || i >= len(node.Content) {
-				return nil, nil
-			}
-			key, node = nil, node.Content[i]
-		default:
-			return nil, nil
-		}
-		if node == nil {
-			return nil, nil
-		}
-	}
-	return key, node
-}
-
 func mapPair(n *manifest.Node, key string) (k, v *manifest.Node) {
 	if n == nil || n.Kind != manifest.MappingNode {
 		return nil, nil
@@ -434,32 +387,54 @@ func (l *loader) chain(k *kustomization) []*kustomization {
 }
 
 // locatePatches moves the fields of built that the patches of the
-// kustomizations it went through set; src is the resource's file
-// (absolute). It returns the node files, nil when no patch applies.
-func (l *loader) locatePatches(k *kustomization, src string, id resourceID, built *manifest.Node, added map[*manifest.Node]bool) map[*manifest.Node]string {
-	var files map[*manifest.Node]string
+// kustomizations it went through set; srcFile is the resource's file
+// (absolute), src its object there (nil: generated). It returns the node
+// files, nil when no patch applies.
+func (l *loader) locatePatches(k *kustomization, srcFile string, src *manifest.Node, id resourceID, built *manifest.Node, added map[*manifest.Node]bool) map[*manifest.Node]string {
+	// The patches in the order kustomize applies them: a strategic-merge
+	// document, or one JSON 6902 operation.
+	type step struct {
+		file string
+		doc  *manifest.Node
+		op   *jsonOp
+	}
+	var steps []step
+	var ops []*jsonOp
 	for _, pk := range l.chain(k) {
 		patches := l.patchesOf(pk)
-		if len(patches) == 0 || !l.draws(pk, src) {
+		if len(patches) == 0 || !l.draws(pk, srcFile) {
 			continue
 		}
 		for _, p := range patches {
-			if files == nil {
-				files = map[*manifest.Node]string{}
-			}
-			pl := &patchLayer{file: p.file, files: files, added: added}
 			switch {
 			case p.json6902:
 				if p.target != nil && p.target.matches(id) {
-					pl.json6902(built, p.docs[0])
+					for _, op := range parseOps(p.docs[0], p.file) {
+						steps = append(steps, step{file: p.file, op: op})
+						ops = append(ops, op)
+					}
 				}
 			default:
 				for _, doc := range p.docs {
 					if (p.target != nil && p.target.matches(id)) || (p.target == nil && namesResource(doc, id)) {
-						pl.merge(built, doc, 0)
+						steps = append(steps, step{file: p.file, doc: doc})
 					}
 				}
 			}
+		}
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	resolveOps(built, ops)
+	shiftSource(built, src, ops, added)
+	files := map[*manifest.Node]string{}
+	for _, s := range steps {
+		pl := &patchLayer{file: s.file, files: files, added: added}
+		if s.op != nil {
+			pl.json6902(built, s.op)
+		} else {
+			pl.merge(built, s.doc, 0)
 		}
 	}
 	if len(files) == 0 {

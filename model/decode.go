@@ -44,8 +44,12 @@ func (m *Model) decodeK8s(o *manifest.Object, path string, v any) (usable, clean
 	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			full := manifest.FindLoose(o.Node, joinPath(path, te.Field))
-			if full == "" {
+			// The offset tells which list item holds the field; FindLoose
+			// (the first item that has it) is the fallback.
+			full := ""
+			if rel, ok := typeErrorPath(data, te.Field, te.Value, te.Offset); ok {
+				full = underPath(path, rel)
+			} else if full = manifest.FindLoose(o.Node, joinPath(path, te.Field)); full == "" {
 				full = path
 			}
 			m.addSpecError(o, full, "%s must be %s, not %s", lastSegment(joinPath(path, te.Field)), jsonTypeName(te.Type.Kind().String()), te.Value)
@@ -124,7 +128,15 @@ func (m *Model) decodeProto(o *manifest.Object, path string, msg proto.Message) 
 	}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, msg); err != nil {
 		if clean {
-			m.addSpecError(o, path, "%s does not decode: %s", path, cleanProtoError(err))
+			// protojson stops at the first value it refuses; its position
+			// in the JSON names that value's field in the user's YAML.
+			// protojson's message names the field and value; the position
+			// says where it is.
+			if rel, ok := protoErrorPath(data, err); ok {
+				m.addSpecError(o, underPath(path, rel), "%s", cleanProtoError(err))
+			} else {
+				m.addSpecError(o, path, "%s does not decode: %s", path, cleanProtoError(err))
+			}
 		}
 		return false, false
 	}
