@@ -130,7 +130,7 @@ func intentFor(m *model.Model, w *model.Workload) (e *mesh.Evaluator, note strin
 	if intent.Restricts(w) {
 		for _, p := range intent.PoliciesFor(w) {
 			if p.Legacy {
-				return intent, fmt.Sprintf(" (as intended by %s, which current Istio ignores)", p.Name())
+				return intent, fmt.Sprintf(" (intended by %s, which current Istio ignores)", p.Name())
 			}
 		}
 	}

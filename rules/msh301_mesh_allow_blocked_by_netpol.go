@@ -162,12 +162,9 @@ func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, ml *connectivi
 		if len(closed) == 0 {
 			continue
 		}
-		who := p.Name() + " " + p.RulePaths[i] + " allows"
-		if p.Legacy {
-			who = p.Name() + " " + p.RulePaths[i] + " (which current Istio ignores) intends to allow"
-		}
-		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s, but NetworkPolicies admit nothing there: the rule can never be used",
-			who, dst.ID(), portText(closed)).Other(dst.Object)
+		who, intent := allowsWho(p, i)
+		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s%s, but NetworkPolicies admit nothing there: the rule can never be used",
+			who, dst.ID(), portText(closed), intent).Other(dst.Object)
 		for _, np := range g.IngressPolicies(dst) {
 			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s", dst.ID())
 		}
@@ -190,12 +187,7 @@ func externalReaches(g *connectivity.Graph, dst *model.Workload, port int32) boo
 }
 
 func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, dst *model.Workload, blocked []blockedCall) {
-	who := p.Name() + " " + p.RulePaths[i]
-	if p.Legacy {
-		who = fmt.Sprintf("%s %s (which current Istio ignores) intends to allow", p.Name(), p.RulePaths[i])
-	} else {
-		who += " allows"
-	}
+	who, intent := allowsWho(p, i)
 	srcs := make([]*model.Workload, len(blocked))
 	for k, b := range blocked {
 		srcs[k] = b.src
@@ -210,8 +202,8 @@ func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i
 				np.Object.Namespace, np.Object.Name, portText(first.ports))
 		}
 	}
-	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s, %s",
-		who, workloadList(srcs), dst.ID(), portText(first.ports), why).Other(dst.Object)
+	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s%s, %s",
+		who, workloadList(srcs), dst.ID(), portText(first.ports), intent, why).Other(dst.Object)
 	for _, np := range g.IngressPolicies(dst) {
 		if first.tunnel {
 			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule for HBONE (TCP 15008)", dst.ID(), first.src.ID())
@@ -222,4 +214,14 @@ func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i
 	for _, np := range g.EgressPolicies(first.src) {
 		f.Relate(np.Object, "spec.podSelector", "isolates the egress of %s, which may be what blocks it", first.src.ID())
 	}
+}
+
+// allowsWho names the rule that allows, and for legacy RBAC says it is
+// the author's intent, as SPEC.md words it: "intended by ServiceRoleBinding
+// X, which current Istio ignores".
+func allowsWho(p *mesh.Policy, i int) (who, intent string) {
+	if p.Legacy {
+		return p.Name() + " " + p.RulePaths[i] + " would allow", fmt.Sprintf(" (intended by %s, which current Istio ignores)", p.Name())
+	}
+	return p.Name() + " " + p.RulePaths[i] + " allows", ""
 }
