@@ -59,7 +59,9 @@ func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 }
 
 // Effective lists what both layers let through: the network's connections,
-// narrowed by the mesh's verdict for each.
+// narrowed by the mesh's verdict for each. Between mesh workloads that
+// talk HBONE, the network's verdict on TCP is its verdict on TCP 15008
+// (hbone.go).
 func (ml *MeshLayer) Effective(opts Options) *Listing {
 	network := ml.g.Listing(opts)
 	l := &Listing{Layer: LayerEffective, Nodes: network.Nodes}
@@ -68,7 +70,7 @@ func (ml *MeshLayer) Effective(opts Options) *Listing {
 			l.Connections = append(l.Connections, c)
 			continue
 		}
-		v := ml.nodeVerdict(c.Src, c.Dst).Intersect(c.Ports)
+		v := ml.effectiveVerdict(c.Src, c.Dst, c.Ports)
 		if !v.IsEmpty() {
 			l.Connections = append(l.Connections, Connection{Src: c.Src, Dst: c.Dst, Ports: v.Ports, L7: v.L7})
 		}

@@ -187,7 +187,7 @@ func missWhy(h *mesh.HopTrace, pt *mesh.PolicyTrace, ms mesh.Miss, port Port) st
 		return "excludes " + name
 	case "ipBlocks":
 		if h.Peer.Workload != nil {
-			return "never matches a pod: pod addresses are not in the manifests"
+			return "names no valid address block"
 		}
 		return "does not hold " + name
 	case "notIpBlocks":

@@ -76,6 +76,16 @@ func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 		} else {
 			meshLayer = MeshAnswer(m, ml.Evaluator(), msrc, dst.Workload, port)
 		}
+		effective := func() LayerAnswer { return Effective(network, meshLayer) }
+		if tunnelled(ml, src, dst, port) && len(nf.Ingress.Isolating)+len(nf.Egress.Isolating) > 0 {
+			// The network layer is NetworkPolicy alone, on the port asked;
+			// both layers together see the tunnel's port. Where no policy
+			// isolates either side, both ports pass alike: nothing to say.
+			carried := networkAnswer(g, nf, known, src, dst, hbonePort)
+			app := network
+			effective = func() LayerAnswer { return effectiveTunnelled(nf, app, carried, meshLayer, port) }
+			hboneNote(&network, carried, port)
+		}
 		pa := PortAnswer{Port: port}
 		for _, l := range layers {
 			switch l {
@@ -84,7 +94,7 @@ func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 			case connectivity.LayerMesh:
 				pa.Layers = append(pa.Layers, meshLayer)
 			case connectivity.LayerEffective:
-				pa.Layers = append(pa.Layers, Effective(network, meshLayer))
+				pa.Layers = append(pa.Layers, effective())
 			}
 		}
 		a.Ports = append(a.Ports, pa)

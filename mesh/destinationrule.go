@@ -365,3 +365,22 @@ func TLSSensitive(m *model.Model, dst *model.Workload) (sensitive func(*model.Wo
 		return w.Mesh == model.MeshAmbient || (w.Mesh == model.MeshSidecar && namespaces[w.Namespace])
 	}, byLabels
 }
+
+// ClientTLSFor is the TLS setting client's sidecar applies toward Service
+// port servicePort of svc, and the DestinationRule field it comes from, by
+// Istio's precedence (destinationRuleFor: the client's namespace, then the
+// Service's, then the root namespace, exportTo and workloadSelector
+// honoured; portTLS: a port-level setting replaces the top level). Nil
+// when no rule sets TLS there.
+func ClientTLSFor(m *model.Model, client *model.Workload, svc *model.Service, servicePort int32) *ClientTLSRule {
+	_, from, tp := destinationRuleFor(m, client, svc)
+	tls, at := portTLS(tp, servicePort)
+	if tls == nil {
+		return nil
+	}
+	path := "spec.trafficPolicy.tls.mode"
+	if at >= 0 {
+		path = manifest.JoinIndex("spec.trafficPolicy.portLevelSettings", at) + ".tls.mode"
+	}
+	return &ClientTLSRule{Rule: from, Path: path, Mode: tls.GetMode()}
+}

@@ -223,15 +223,34 @@ func (r *request) matchServiceAccount(patterns []string, ns, sa string) bool {
 	return false
 }
 
-// ipMatch matches source ipBlocks. Pod addresses are not known from
-// manifests, so pods never match an ipBlock (the choice the NetworkPolicy
-// layer makes too); an external range matches a block that contains it.
-// The outside space is cut at every policy's blocks, so a range lies in a
-// block or outside it; a range that straddles one (cut elsewhere) matches
-// only some of its addresses.
+// ipMatch matches source ipBlocks. Istio matches them against the
+// connection's direct remote address (generator.go srcIPGenerator:
+// principalDirectRemoteIP), which for a pod is its own address: a pod
+// matches a block that holds its IP. Pod addresses are not in the
+// manifests, so for a pod the match is a condition (source.ip=...), never
+// a silent no or yes, except for a block that holds every address. (The
+// NetworkPolicy layer keeps ipBlocks to addresses outside the cluster, as
+// Kubernetes documents and netpol-analyzer's corpus expects.) An external
+// range matches a block that contains it. The outside space is cut at
+// every policy's blocks, so a range lies in a block or outside it; a range
+// that straddles one (cut elsewhere) matches only some of its addresses.
 func (r *request) ipMatch(blocks []string) Match {
 	if r.src.Workload != nil {
-		return Never
+		var valid []string
+		for _, b := range blocks {
+			prefix, ok := parseBlock(b)
+			if !ok {
+				continue
+			}
+			if prefix.Bits() == 0 && prefix.Addr().Is4() {
+				return Always // 0.0.0.0/0: whatever the pod's (IPv4) address
+			}
+			valid = append(valid, b)
+		}
+		if len(valid) == 0 {
+			return Never
+		}
+		return When("source.ip=" + strings.Join(valid, ","))
 	}
 	partial := false
 	for _, b := range blocks {

@@ -179,3 +179,30 @@ func TestIPBlocksAgainstRanges(t *testing.T) {
 		}
 	}
 }
+
+// Source ipBlocks against a pod: Istio matches the connection's direct
+// remote address, the pod's own IP (generator.go srcIPGenerator,
+// principalDirectRemoteIP), which the manifests do not hold: a condition,
+// except for a block that holds every IPv4 address.
+func TestIPBlocksAgainstPods(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       string
+	}{
+		{"allow a block", "  rules:\n  - from: [{source: {ipBlocks: ['10.0.0.0/8']}}]\n", "source.ip=10.0.0.0/8"},
+		{"allow every address", "  rules:\n  - from: [{source: {ipBlocks: ['0.0.0.0/0']}}]\n", ""},
+		{"allow but a block", "  rules:\n  - from: [{source: {notIpBlocks: ['10.0.0.0/8']}}]\n", "not(source.ip=10.0.0.0/8)"},
+		{"deny a block", "  action: DENY\n  rules:\n  - from: [{source: {ipBlocks: ['10.1.0.0/16']}}]\n", "not(source.ip=10.1.0.0/16)"},
+		{"when source.ip", "  rules:\n  - when: [{key: source.ip, values: ['10.0.0.1']}]\n", "source.ip=10.0.0.1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := loadWith(t, policy("foo", "", tc.body), "testdata/authz-tcp.yaml")
+			e := NewEvaluator(m, Current(m))
+			echo, curl := workload(t, m, "foo/tcp-echo[Deployment]"), workload(t, m, "foo/curl[Deployment]")
+			if got := e.Decide(Source{Workload: curl}, echo, 9000).Allowed.String(); got != tc.want {
+				t.Errorf("%q, want %q", got, tc.want)
+			}
+		})
+	}
+}

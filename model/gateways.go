@@ -93,7 +93,7 @@ func (m *Model) buildGateways() {
 					w.Gateway = g.kind()
 				}
 				if w.Mesh == MeshNone {
-					w.Mesh = MeshSidecar // the proxy is the pod's main container
+					w.Mesh, w.InjectedBy = MeshSidecar, InjectedProxyPresent // the proxy is the pod's main container
 				}
 			}
 		}
@@ -174,6 +174,6 @@ func (m *Model) gatewayDeployment(g *Gateway) *Workload {
 	return &Workload{
 		Kind: "Deployment", Namespace: o.Namespace, Name: name, Object: o,
 		TemplatePath: "spec.infrastructure", Labels: ls, Annotations: map[string]string{},
-		ServiceAccount: sa, Ports: ports, Mesh: MeshSidecar, Gateway: g.kind(),
+		ServiceAccount: sa, Ports: ports, Mesh: MeshSidecar, InjectedBy: InjectedProxyPresent, Gateway: g.kind(),
 	}
 }

@@ -134,9 +134,11 @@ func meshMode(ns *Namespace, w *Workload, spec *manifest.Node) MeshMode {
 	proxy := proxyOf(spec, w.Labels, w.Annotations)
 	if proxy.present {
 		w.Gateway = proxy.gateway
+		w.InjectedBy = InjectedProxyPresent
 		return MeshSidecar
 	}
-	if injected(ns, w, spec) {
+	if by := injected(ns, w, spec); by != NotInjected {
+		w.InjectedBy = by
 		return MeshSidecar
 	}
 	if w.Annotations[annotationRedirection] == "enabled" {
@@ -154,10 +156,34 @@ func meshMode(ns *Namespace, w *Workload, spec *manifest.Node) MeshMode {
 	return MeshNone
 }
 
-// injected applies the injector's webhook selectors and opt-outs.
-func injected(ns *Namespace, w *Workload, spec *manifest.Node) bool {
+// Injection says what puts a sidecar workload's proxy in its pod.
+type Injection string
+
+const (
+	NotInjected Injection = ""
+	// InjectedProxyPresent: the pod already carries its proxy.
+	InjectedProxyPresent Injection = "proxy"
+	// InjectedByNamespace: the namespace's istio-injection or istio.io/rev.
+	InjectedByNamespace Injection = "namespace"
+	// InjectedByPodLabel: the pod's istio.io/rev or sidecar.istio.io/inject
+	// label, in a namespace with neither label.
+	InjectedByPodLabel Injection = "pod-label"
+	// InjectedByPodAnnotation: the annotation sidecar.istio.io/inject
+	// "true" alone, which SPEC.md counts and Istio's webhook never sees
+	// (MSH211).
+	InjectedByPodAnnotation Injection = "pod-annotation"
+)
+
+// IgnoredNamespaces are the namespaces Istio's injector never injects
+// (pkg/kube/inject/initializer.go IgnoredNamespaces, checked first by
+// injectRequired in inject.go).
+var IgnoredNamespaces = []string{"kube-system", "kube-public", "kube-node-lease", "local-path-storage"}
+
+// injected applies the injector's webhook selectors and opt-outs, and says
+// which one injects.
+func injected(ns *Namespace, w *Workload, spec *manifest.Node) Injection {
 	if manifest.ScalarString(manifest.MapGet(spec, "hostNetwork")) == "true" {
-		return false
+		return NotInjected
 	}
 	// The label is the newer API and wins over the annotation.
 	inject, labelled := w.Labels[labelInject]
@@ -165,20 +191,26 @@ func injected(ns *Namespace, w *Workload, spec *manifest.Node) bool {
 		inject = w.Annotations[labelInject]
 	}
 	if strings.EqualFold(inject, "false") {
-		return false
+		return NotInjected
 	}
 	nsInjection, nsLabelled := ns.Labels[labelInjection]
 	_, nsRev := ns.Labels[labelRevision]
 	switch {
+	case nsLabelled && nsInjection == "enabled", !nsLabelled && nsRev:
+		return InjectedByNamespace
 	case nsLabelled:
-		return nsInjection == "enabled"
-	case nsRev:
-		return true
+		return NotInjected
 	}
 	if _, podRev := w.Labels[labelRevision]; podRev {
-		return true
+		return InjectedByPodLabel
+	}
+	if !strings.EqualFold(inject, "true") {
+		return NotInjected
+	}
+	if labelled {
+		return InjectedByPodLabel
 	}
 	// SPEC.md lets the annotation opt in too (the webhook's object selector
-	// reads only the label; see the report of the membership work).
-	return strings.EqualFold(inject, "true")
+	// reads only the label: MSH211 warns).
+	return InjectedByPodAnnotation
 }

@@ -61,6 +61,11 @@ spec: {containers: [{name: c}]}
 ---
 apiVersion: v1
 kind: Pod
+metadata: {name: podanno, namespace: plain, annotations: {sidecar.istio.io/inject: "true"}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Pod
 metadata: {name: disabled, namespace: both}
 spec: {containers: [{name: c}]}
 ---
@@ -133,20 +138,22 @@ func TestMembership(t *testing.T) {
 		mesh     model.MeshMode
 		gateway  model.GatewayKind
 		identity string
+		by       model.Injection
 		source   string
 	}{
-		{"plain/podrev[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", "webhook: rev.object, a pod-level istio.io/rev"},
-		{"plain/podlabel[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", "webhook: object, label sidecar.istio.io/inject=true"},
-		{"plain/hostnet[Pod]", model.MeshNone, "", "", "inject: hostNetwork pods are skipped"},
-		{"revns/optout[Pod]", model.MeshNone, "", "", "inject: the annotation opts out"},
-		{"revns/inrev[Pod]", model.MeshSidecar, "", "cluster.local/ns/revns/sa/default", "webhook: rev.namespace"},
-		{"both/disabled[Pod]", model.MeshNone, "", "", "webhook: rev.namespace needs istio-injection absent"},
-		{"plain/dumped[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", "inject: a pod that carries its proxy"},
-		{"plain/ambient-dump[Pod]", model.MeshAmbient, "", "cluster.local/ns/plain/sa/default", "cni: the redirection annotation"},
-		{"istio-system/istio-ingressgateway[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", "charts: the proxy is the main container"},
-		{"istio-ingress/ingress[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-ingress/sa/ingress", "charts: the gateway injection template"},
-		{"istio-ingress/public-istio[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-ingress/sa/public-istio", "gateways: <name>-<class> for class istio"},
-		{"plain/waypoint[Deployment]", model.MeshSidecar, model.GatewayWaypoint, "cluster.local/ns/plain/sa/wp-sa", "gateways: no suffix for waypoints; the service-account annotation"},
+		{"plain/podrev[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", model.InjectedByPodLabel, "webhook: rev.object, a pod-level istio.io/rev"},
+		{"plain/podlabel[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", model.InjectedByPodLabel, "webhook: object, label sidecar.istio.io/inject=true"},
+		{"plain/hostnet[Pod]", model.MeshNone, "", "", model.NotInjected, "inject: hostNetwork pods are skipped"},
+		{"revns/optout[Pod]", model.MeshNone, "", "", model.NotInjected, "inject: the annotation opts out"},
+		{"revns/inrev[Pod]", model.MeshSidecar, "", "cluster.local/ns/revns/sa/default", model.InjectedByNamespace, "webhook: rev.namespace"},
+		{"both/disabled[Pod]", model.MeshNone, "", "", model.NotInjected, "webhook: rev.namespace needs istio-injection absent"},
+		{"plain/podanno[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", model.InjectedByPodAnnotation, "SPEC: the annotation opts in; the webhook reads only the label (MSH211 warns)"},
+		{"plain/dumped[Pod]", model.MeshSidecar, "", "cluster.local/ns/plain/sa/default", model.InjectedProxyPresent, "inject: a pod that carries its proxy"},
+		{"plain/ambient-dump[Pod]", model.MeshAmbient, "", "cluster.local/ns/plain/sa/default", model.NotInjected, "cni: the redirection annotation"},
+		{"istio-system/istio-ingressgateway[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account", model.InjectedProxyPresent, "charts: the proxy is the main container"},
+		{"istio-ingress/ingress[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-ingress/sa/ingress", model.InjectedProxyPresent, "charts: the gateway injection template"},
+		{"istio-ingress/public-istio[Deployment]", model.MeshSidecar, model.GatewayProxy, "cluster.local/ns/istio-ingress/sa/public-istio", model.InjectedProxyPresent, "gateways: <name>-<class> for class istio"},
+		{"plain/waypoint[Deployment]", model.MeshSidecar, model.GatewayWaypoint, "cluster.local/ns/plain/sa/wp-sa", model.InjectedProxyPresent, "gateways: no suffix for waypoints; the service-account annotation"},
 	}
 	for _, tc := range tests {
 		w := find(m, tc.id)
@@ -154,8 +161,8 @@ func TestMembership(t *testing.T) {
 			t.Errorf("no workload %s (%s)", tc.id, tc.source)
 			continue
 		}
-		if w.Mesh != tc.mesh || w.Gateway != tc.gateway || w.Identity != tc.identity {
-			t.Errorf("%s: mesh %s gateway %q identity %q, want %s %q %q (%s)", tc.id, w.Mesh, w.Gateway, w.Identity, tc.mesh, tc.gateway, tc.identity, tc.source)
+		if w.Mesh != tc.mesh || w.Gateway != tc.gateway || w.Identity != tc.identity || w.InjectedBy != tc.by {
+			t.Errorf("%s: mesh %s gateway %q identity %q injected by %q, want %s %q %q %q (%s)", tc.id, w.Mesh, w.Gateway, w.Identity, w.InjectedBy, tc.mesh, tc.gateway, tc.identity, tc.by, tc.source)
 		}
 	}
 	if find(m, "plain/other-envoy-gateway[Deployment]") != nil || len(m.Gateways()) != 2 {

@@ -149,6 +149,9 @@ type Workload struct {
 	ServiceAccount string
 	Ports          []ContainerPort
 	Mesh           MeshMode
+	// InjectedBy says, for a sidecar workload, what puts the proxy in its
+	// pod (membership.go).
+	InjectedBy Injection
 	// Gateway says the workload is an Istio gateway or waypoint: its proxy
 	// is the main container (Mesh is then MeshSidecar: an Envoy in the pod).
 	Gateway GatewayKind

@@ -130,7 +130,7 @@ func intentFor(m *model.Model, w *model.Workload) (e *mesh.Evaluator, note strin
 	if intent.Restricts(w) {
 		for _, p := range intent.PoliciesFor(w) {
 			if p.Legacy {
-				return intent, fmt.Sprintf(" (as intended by %s, which current Istio ignores)", p.Name())
+				return intent, fmt.Sprintf(" (intended by %s, which current Istio ignores)", p.Name())
 			}
 		}
 	}
@@ -168,4 +168,36 @@ func policyPorts(e *mesh.Evaluator, dst *model.Workload) []int32 {
 		}
 	}
 	return uniquePorts(out)
+}
+
+// carriedAllows reports whether NetworkPolicies let src's traffic reach
+// dst's TCP port (any TCP port when port is 0) as it travels: a pair
+// ztunnel carries over HBONE (connectivity/hbone.go) is seen by them as TCP
+// 15008, whatever the application port. tunnel says which it was.
+func carriedAllows(ml *connectivity.MeshLayer, g *connectivity.Graph, src, dst *model.Workload, port int32) (ok, tunnel bool) {
+	if ml.Tunnelled(src, dst, port) {
+		return netAllows(g, src, dst, connectivity.HBONEPort), true
+	}
+	return netAllows(g, src, dst, port), false
+}
+
+// admittingPolicy is the first of dst's isolating ingress policies (then
+// src's egress ones) whose rule admits the other end on TCP port.
+func admittingPolicy(g *connectivity.Graph, src, dst *model.Workload, port int32) *model.NetworkPolicy {
+	s, d := g.FindNodes(src.ID()), g.FindNodes(dst.ID())
+	if len(s) != 1 || len(d) != 1 {
+		return nil
+	}
+	nf, ok := g.ExplainNetwork(s[0], d[0])
+	if !ok {
+		return nil
+	}
+	for _, f := range []connectivity.SideFacts{nf.Ingress, nf.Egress} {
+		for _, r := range f.Rules {
+			if r.Matches && (r.Ports.Contains(connectivity.TCP, port) || (port == 0 && len(r.Ports.Ranges(connectivity.TCP)) > 0)) {
+				return r.Policy
+			}
+		}
+	}
+	return nil
 }

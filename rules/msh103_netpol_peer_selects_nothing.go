@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/selection"
+
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/connectivity"
 	"github.com/meshlint/meshlint/model"
@@ -26,6 +28,10 @@ Cluster services meshlint assumes count as matches: a standard DNS rule to
 ` + "`k8s-app: kube-dns`" + ` in ` + "`kube-system`" + ` is fine without kube-dns in the set. A
 podSelector-only peer that matches pods of another namespace is MSH104's
 finding, not this one.
+
+A namespaceSelector that names namespaces by ` + "`kubernetes.io/metadata.name`" + ` the set
+does not hold may be right for the cluster: the message names them, so that
+you can lint their manifests together with these (or suppress the finding).
 
 When the set holds no workloads at all (a directory of policies alone), there
 is nothing to match against and the rule stays silent.`,
@@ -75,18 +81,71 @@ func checkPeerMatches(pass *analyzer.Pass, g *connectivity.Graph, np *model.Netw
 			"podSelector %s matches no workload in namespace %s (nor in any other): the peer admits nothing",
 			selectorText(p.Pods), np.Object.Namespace)
 	case len(nss) == 0:
+		if absent := absentNote(pass.Model, p); absent != "" {
+			pass.Report(np.Object, p.Path+".namespaceSelector",
+				"namespaceSelector %s matches no namespace of the linted set: %s; the peer admits nothing here",
+				selectorText(p.Namespaces), absent)
+			return
+		}
 		pass.Report(np.Object, p.Path+".namespaceSelector",
 			"namespaceSelector %s matches no namespace: the peer admits nothing",
 			selectorText(p.Namespaces))
 	case p.Pods == nil:
 		pass.Report(np.Object, p.Path+".namespaceSelector",
-			"namespaceSelector %s matches namespace %s, where no workload runs: the peer admits nothing",
-			selectorText(p.Namespaces), namespaceNames(nss))
+			"namespaceSelector %s matches namespace %s, where no workload runs%s: the peer admits nothing",
+			selectorText(p.Namespaces), namespaceNames(nss), alsoAbsent(pass.Model, p))
 	default:
 		pass.Report(np.Object, p.Path+".podSelector",
-			"podSelector %s matches no workload in namespace %s (those namespaceSelector %s matches): the peer admits nothing",
-			selectorText(p.Pods), namespaceNames(nss), selectorText(p.Namespaces))
+			"podSelector %s matches no workload in namespace %s (those namespaceSelector %s matches)%s: the peer admits nothing",
+			selectorText(p.Pods), namespaceNames(nss), selectorText(p.Namespaces), alsoAbsent(pass.Model, p))
 	}
+}
+
+func alsoAbsent(m *model.Model, p *model.NetpolPeer) string {
+	if a := absentNote(m, p); a != "" {
+		return "; " + a
+	}
+	return ""
+}
+
+// absentNote names the namespaces a peer's namespaceSelector names by
+// kubernetes.io/metadata.name that the linted set lacks: they may well
+// exist in the cluster, but meshlint sees only the manifests it is given.
+func absentNote(m *model.Model, p *model.NetpolPeer) string {
+	var absent []string
+	for _, name := range namedNamespaces(p) {
+		if m.Namespace(name) == nil {
+			absent = append(absent, name)
+		}
+	}
+	switch len(absent) {
+	case 0:
+		return ""
+	case 1:
+		return "namespace " + absent[0] + " is not in the linted set (it may exist in the cluster, but meshlint sees only the manifests given: lint them together)"
+	}
+	return "namespaces " + strings.Join(absent, ", ") + " are not in the linted set (they may exist in the cluster, but meshlint sees only the manifests given: lint them together)"
+}
+
+// namedNamespaces are the names a peer's namespaceSelector asks for by
+// kubernetes.io/metadata.name (matchLabels, or matchExpressions In).
+func namedNamespaces(p *model.NetpolPeer) []string {
+	if p.Namespaces == nil {
+		return nil
+	}
+	reqs, _ := p.Namespaces.Requirements()
+	var out []string
+	for _, r := range reqs {
+		if r.Key() != "kubernetes.io/metadata.name" {
+			continue
+		}
+		switch r.Operator() {
+		case selection.Equals, selection.DoubleEquals, selection.In:
+			out = append(out, r.Values().List()...)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // namespaceNames names up to three namespaces and how many more there are.

@@ -17,7 +17,10 @@ var AuthzIdentityUnavailable = &analyzer.Rule{
 workload's PeerAuthentication sets mTLS to DISABLE, or every source the rule
 names has no sidecar, requests arrive in plaintext with no identity: the rule
 never matches. An ALLOW rule then admits nobody (the callers it was written for
-are refused); a DENY rule on identities denies nobody.`,
+are refused); a DENY rule on identities denies nobody.
+
+A policy none of whose workloads has a proxy (no sidecar, not ambient) is
+enforced by nothing at all: MSH205 reports that, and this rule stays silent.`,
 	Bad: `# PeerAuthentication of namespace shop: mtls.mode DISABLE
 rules:
 - from:
@@ -35,16 +38,25 @@ rules:
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
 		for _, ap := range m.AuthorizationPolicies {
-			targets := authzTargets(m, ap)
-			var disabled []*model.Workload
-			for _, w := range targets {
-				if mode, _ := mesh.MTLS(m, w, 0); mode == mesh.Disable && w.Mesh != model.MeshNone {
+			// Only a proxy enforces the rule: where no workload it governs
+			// has one, nothing matches anything, which MSH205 reports (and
+			// MSH201 a policy that governs none).
+			var enforced, disabled []*model.Workload
+			for _, w := range authzTargets(m, ap) {
+				if w.Mesh == model.MeshNone {
+					continue
+				}
+				enforced = append(enforced, w)
+				if mode, _ := mesh.MTLS(m, w, 0); mode == mesh.Disable {
 					disabled = append(disabled, w)
 				}
 			}
+			if len(enforced) == 0 {
+				continue
+			}
 			for _, field := range []string{"principals", "namespaces"} {
 				sourceFields(ap, field, func(path string, _ int, values []string) {
-					if len(disabled) > 0 && len(disabled) == len(targets) {
+					if len(disabled) == len(enforced) {
 						pass.Report(ap.Object, path, "%s needs the peer's mTLS identity, but mTLS is DISABLE for %s: the rule never matches", field, workloadList(disabled))
 						return
 					}

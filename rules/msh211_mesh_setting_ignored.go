@@ -15,7 +15,7 @@ var MeshSettingIgnored = &analyzer.Rule{
 	ID:       "MSH211",
 	Name:     "mesh-setting-ignored",
 	Severity: analyzer.Warning,
-	Summary:  "A setting Istio ignores where it stands: PeerAuthentication DISABLE for ambient workloads, a workload-scoped PeerAuthentication in the root namespace, a DestinationRule no client uses or whose TLS rides inside HBONE.",
+	Summary:  "A setting Istio ignores where it stands: PeerAuthentication DISABLE for ambient workloads, a workload-scoped PeerAuthentication in the root namespace, a DestinationRule no client uses or whose TLS rides inside HBONE, injection the injector never performs.",
 	Description: `Some mTLS settings are accepted by the API server and then have no effect:
 
 - **PeerAuthentication DISABLE for ambient workloads.** Between ambient workloads
@@ -31,7 +31,17 @@ var MeshSettingIgnored = &analyzer.Rule{
   exported only where no client runs, or always preceded by another, changes nothing.
 - **DestinationRule TLS toward ambient workloads.** Traffic to them is HBONE, and
   the rule's TLS rides inside it (pilot/pkg/networking/core/cluster_tls.go): it
-  takes no mTLS identity away.`,
+  takes no mTLS identity away.
+- **Injection Istio's injector never performs.** The annotation
+  ` + "`sidecar.istio.io/inject: \"true\"`" + ` alone, in a namespace without
+  ` + "`istio-injection`" + ` or ` + "`istio.io/rev`" + `: the webhook selects pods by the namespace
+  labels or the pod *label* of that name
+  (manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml),
+  so the pod never reaches the injector. And any injection asked for in
+  kube-system, kube-public, kube-node-lease or local-path-storage, which the
+  injector skips whatever the labels (pkg/kube/inject/initializer.go
+  IgnoredNamespaces). meshlint still counts these pods in the mesh, as SPEC.md's
+  membership says; the warning is what the cluster will do.`,
 	Bad: `apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata:
@@ -56,7 +66,7 @@ spec:
   mtls:
     mode: DISABLE
 `,
-	Fix:  "Move the setting where Istio reads it (a workload policy into the workload's namespace, a DestinationRule into or exported to its clients' namespace), or remove it.",
+	Fix:  "Move the setting where Istio reads it (a workload policy into the workload's namespace, a DestinationRule into or exported to its clients' namespace, sidecar.istio.io/inject from the pod's annotations to its labels, workloads that need a sidecar out of the system namespaces), or remove it.",
 	Tags: []string{"correctness", "istio", "mtls"},
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
@@ -67,6 +77,7 @@ spec:
 			}
 		}
 		unusedDestinationRules(pass, m)
+		ignoredInjection(pass, m)
 	},
 }
 

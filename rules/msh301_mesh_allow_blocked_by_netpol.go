@@ -24,6 +24,13 @@ ingress NetworkPolicies (or the caller's egress ones) drop its packets, the
 call times out: authorization says yes, and the packets never arrive. Istio's
 own tools cannot see this, because they never read NetworkPolicies.
 
+In ambient mode ztunnel carries a call over HBONE to TCP 15008 of the
+destination pod (so do waypoints, sidecars calling an ambient pod, and
+ztunnel calling a sidecar): NetworkPolicy, enforced on the host, sees that
+port and never the application's. Such a call is blocked when TCP 15008 is
+not admitted, even if the application port is, and the message says so;
+it gets through when 15008 is admitted, whatever the application port.
+
 The finding is on the authorization rule that cannot work; the NetworkPolicies
 that block it are listed as related locations.`,
 	Bad: `# AuthorizationPolicy cart: allow shop/web on 7070
@@ -75,13 +82,17 @@ ingress:
 type blockedCall struct {
 	src   *model.Workload
 	ports []int32
+	// tunnel: the calls travel over HBONE, and NetworkPolicies admit the
+	// application ports but not TCP 15008.
+	tunnel bool
 }
 
 func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evaluator, p *mesh.Policy, i int, r *securityv1beta1.Rule) {
 	m := pass.Model
+	ml := connectivity.Mesh(m)
 	sources, anyone := ruleSources(m, r)
 	if anyone {
-		checkUnreachable(pass, g, p, i, r, e.Governed(p))
+		checkUnreachable(pass, g, ml, p, i, r, e.Governed(p))
 		return
 	}
 	if len(sources) == 0 {
@@ -101,16 +112,18 @@ func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evalua
 				continue
 			}
 			var bad []int32
+			tunnel := true
 			for _, port := range ports {
 				if e.Decide(mesh.Source{Workload: src}, dst, port).Allowed.IsNever() {
 					continue // denied in the mesh anyway: not this rule's problem
 				}
-				if !netAllows(g, src, dst, port) {
+				if ok, hbone := carriedAllows(ml, g, src, dst, port); !ok {
 					bad = append(bad, port)
+					tunnel = tunnel && hbone && netAllows(g, src, dst, port)
 				}
 			}
 			if len(bad) > 0 {
-				blocked = append(blocked, blockedCall{src, bad})
+				blocked = append(blocked, blockedCall{src, bad, tunnel})
 			}
 		}
 		if len(blocked) == 0 {
@@ -123,7 +136,7 @@ func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evalua
 // checkUnreachable handles rules that name no source: they cannot work when
 // the NetworkPolicies let nothing at all reach the workload on the rule's
 // ports.
-func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, r *securityv1beta1.Rule, governed []*model.Workload) {
+func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, ml *connectivity.MeshLayer, p *mesh.Policy, i int, r *securityv1beta1.Rule, governed []*model.Workload) {
 	m := pass.Model
 	for _, dst := range governed {
 		if dst.Implied || dst.Mesh == model.MeshNone || len(g.IngressPolicies(dst)) == 0 {
@@ -137,7 +150,7 @@ func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy
 		for _, port := range ports {
 			reachable := false
 			for _, src := range m.Workloads {
-				if src != dst && netAllows(g, src, dst, port) {
+				if ok, _ := carriedAllows(ml, g, src, dst, port); src != dst && ok {
 					reachable = true
 					break
 				}
@@ -149,12 +162,9 @@ func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy
 		if len(closed) == 0 {
 			continue
 		}
-		who := p.Name() + " " + p.RulePaths[i] + " allows"
-		if p.Legacy {
-			who = p.Name() + " " + p.RulePaths[i] + " (which current Istio ignores) intends to allow"
-		}
-		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s, but NetworkPolicies admit nothing there: the rule can never be used",
-			who, dst.ID(), portText(closed)).Other(dst.Object)
+		who, intent := allowsWho(p, i)
+		f := pass.Report(p.Object, p.RulePaths[i], "%s any source to reach %s on %s%s, but NetworkPolicies admit nothing there: the rule can never be used",
+			who, dst.ID(), portText(closed), intent).Other(dst.Object)
 		for _, np := range g.IngressPolicies(dst) {
 			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s", dst.ID())
 		}
@@ -177,23 +187,41 @@ func externalReaches(g *connectivity.Graph, dst *model.Workload, port int32) boo
 }
 
 func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i int, dst *model.Workload, blocked []blockedCall) {
-	who := p.Name() + " " + p.RulePaths[i]
-	if p.Legacy {
-		who = fmt.Sprintf("%s %s (which current Istio ignores) intends to allow", p.Name(), p.RulePaths[i])
-	} else {
-		who += " allows"
-	}
+	who, intent := allowsWho(p, i)
 	srcs := make([]*model.Workload, len(blocked))
 	for k, b := range blocked {
 		srcs[k] = b.src
 	}
 	first := blocked[0]
-	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s, but NetworkPolicies block it: the calls time out",
-		who, workloadList(srcs), dst.ID(), portText(first.ports)).Other(dst.Object)
+	why := "but NetworkPolicies block it: the calls time out"
+	if first.tunnel {
+		// istio.io/latest/docs/ambient/usage/networkpolicy
+		why = "but the calls time out: ambient traffic arrives on HBONE TCP 15008, which no NetworkPolicy rule admits"
+		if np := admittingPolicy(g, first.src, dst, first.ports[0]); np != nil {
+			why = fmt.Sprintf("but the calls time out: NetworkPolicy %s/%s allows %s but ambient traffic arrives on HBONE TCP 15008, which no NetworkPolicy rule admits",
+				np.Object.Namespace, np.Object.Name, portText(first.ports))
+		}
+	}
+	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s%s, %s",
+		who, workloadList(srcs), dst.ID(), portText(first.ports), intent, why).Other(dst.Object)
 	for _, np := range g.IngressPolicies(dst) {
+		if first.tunnel {
+			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule for HBONE (TCP 15008)", dst.ID(), first.src.ID())
+			continue
+		}
 		f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule", dst.ID(), first.src.ID())
 	}
 	for _, np := range g.EgressPolicies(first.src) {
 		f.Relate(np.Object, "spec.podSelector", "isolates the egress of %s, which may be what blocks it", first.src.ID())
 	}
+}
+
+// allowsWho names the rule that allows, and for legacy RBAC says it is
+// the author's intent, as SPEC.md words it: "intended by ServiceRoleBinding
+// X, which current Istio ignores".
+func allowsWho(p *mesh.Policy, i int) (who, intent string) {
+	if p.Legacy {
+		return p.Name() + " " + p.RulePaths[i] + " would allow", fmt.Sprintf(" (intended by %s, which current Istio ignores)", p.Name())
+	}
+	return p.Name() + " " + p.RulePaths[i] + " allows", ""
 }

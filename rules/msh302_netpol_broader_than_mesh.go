@@ -66,6 +66,9 @@ ingress:
 			}
 			for _, np := range g.IngressPolicies(dst) {
 				for _, r := range np.Ingress {
+					if !admitsTCP(r) {
+						continue // UDP and SCTP: the mesh never sees them, NetworkPolicy alone decides
+					}
 					ports := netpolPorts(r, dst)
 					check := func(path string, peer *model.NetpolPeer, candidates []mesh.Source) {
 						var names []string
@@ -193,6 +196,21 @@ func netpolPorts(r model.NetpolRule, dst *model.Workload) []int32 {
 		}
 	}
 	return uniquePorts(out)
+}
+
+// admitsTCP reports whether a NetworkPolicy rule admits some TCP port.
+// Sidecars and ztunnel intercept TCP alone: a rule for UDP or SCTP only
+// admits what no mesh authorization or mTLS ever sees.
+func admitsTCP(r model.NetpolRule) bool {
+	if r.AllPorts {
+		return true
+	}
+	for _, p := range r.Ports {
+		if p.Protocol == "TCP" {
+			return true
+		}
+	}
+	return false
 }
 
 func addrOf(v uint32) netip.Addr {

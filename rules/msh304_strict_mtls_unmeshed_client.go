@@ -49,6 +49,9 @@ spec:
 			}
 			for _, np := range g.IngressPolicies(dst) {
 				for _, r := range np.Ingress {
+					if !admitsTCP(r) {
+						continue // no mTLS on UDP or SCTP: sidecars do not intercept them
+					}
 					ports := netpolPorts(r, dst)
 					if len(ports) == 0 {
 						ports = []int32{0}

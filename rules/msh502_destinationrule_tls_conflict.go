@@ -1,10 +1,11 @@
 package rules
 
 import (
+	"slices"
+
 	networkingv1beta1 "istio.io/api/networking/v1beta1"
 
 	"github.com/meshlint/meshlint/analyzer"
-	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/mesh"
 	"github.com/meshlint/meshlint/model"
 )
@@ -20,7 +21,15 @@ var DestinationRuleTLSConflict = &analyzer.Rule{
 their own TLS instead of Istio mTLS. A destination whose PeerAuthentication is
 STRICT resets both: every request through this DestinationRule fails with
 "connection reset" or 503, which is hard to trace back to a client-side
-setting.`,
+setting.
+
+Only settings some sidecar client applies count, by Istio's precedence: the
+client's own namespace's rules first (a workloadSelector rule for the
+clients it selects), then those the Service's namespace exports to it, then
+the root namespace's; a port-level setting names the Service port and
+replaces the top level. A rule no client resolves is MSH211's finding.
+Ambient clients read no DestinationRule, and toward ambient workloads the
+rule's TLS rides inside HBONE (MSH211).`,
 	Bad: `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata:
@@ -42,43 +51,102 @@ spec:
 	Tags: []string{"correctness", "istio", "mtls"},
 	Run: func(pass *analyzer.Pass) {
 		m := pass.Model
-		for _, dr := range m.DestinationRules {
-			workloads := mesh.HostWorkloads(m, dr.Object.Namespace, dr.Spec.GetHost())
-			check := func(path string, tls *networkingv1beta1.ClientTLSSettings, port int32) {
-				mode := tls.GetMode()
-				if mode != networkingv1beta1.ClientTLSSettings_DISABLE && mode != networkingv1beta1.ClientTLSSettings_SIMPLE {
-					return
+		if len(m.DestinationRules) == 0 {
+			return
+		}
+		clients := tlsClients(m)
+		type setting struct {
+			dr   *model.DestinationRule
+			path string
+		}
+		type conflict struct {
+			mode   networkingv1beta1.ClientTLSSettings_TLSmode
+			strict []*model.Workload
+			source mesh.TLSSource
+		}
+		found := map[setting]*conflict{}
+		var order []setting
+		for _, svc := range m.Services {
+			for _, sp := range svc.Ports {
+				if sp.Protocol != "TCP" {
+					continue
 				}
+				// The backends that require STRICT on the port the
+				// Service port reaches. Toward ambient workloads the
+				// rule's TLS rides inside HBONE: MSH211 says the setting
+				// is ignored.
 				var strict []*model.Workload
 				var source mesh.TLSSource
-				for _, w := range workloads {
-					// Toward ambient workloads the rule's TLS rides inside
-					// HBONE: MSH211 says the setting is ignored.
-					if w.Mesh != model.MeshSidecar {
+				for _, w := range m.ServiceWorkloads(svc) {
+					if w.Mesh != model.MeshSidecar || w.Implied {
 						continue
 					}
-					if mtls, src := mesh.MTLS(m, w, port); mtls == mesh.Strict {
-						strict = append(strict, w)
-						source = src
+					if mtls, src := mesh.MTLS(m, w, mesh.TargetPort(w, sp)); mtls == mesh.Strict {
+						strict, source = append(strict, w), src
 					}
 				}
 				if len(strict) == 0 {
-					return
+					continue
 				}
-				f := pass.Report(dr.Object, path, "tls.mode %s sends %s to %s, which requires STRICT mTLS: its sidecar resets these connections",
-					mode, map[bool]string{true: "plaintext", false: "non-Istio TLS"}[mode == networkingv1beta1.ClientTLSSettings_DISABLE], workloadList(strict))
-				if source.Policy != nil {
-					f.Relate(source.Policy.Object, source.Path, "STRICT mTLS is required here")
-				}
-			}
-			if tls := dr.Spec.GetTrafficPolicy().GetTls(); tls != nil {
-				check("spec.trafficPolicy.tls.mode", tls, 0)
-			}
-			for i, pl := range dr.Spec.GetTrafficPolicy().GetPortLevelSettings() {
-				if tls := pl.GetTls(); tls != nil {
-					check(manifest.JoinIndex("spec.trafficPolicy.portLevelSettings", i)+".tls.mode", tls, int32(pl.GetPort().GetNumber()))
+				// What the sidecar clients apply, by Istio's precedence:
+				// a rule no client resolves changes nothing (MSH211).
+				for _, c := range clients {
+					t := mesh.ClientTLSFor(m, c, svc, sp.Port)
+					if t == nil || (t.Mode != networkingv1beta1.ClientTLSSettings_DISABLE && t.Mode != networkingv1beta1.ClientTLSSettings_SIMPLE) {
+						continue
+					}
+					k := setting{t.Rule, t.Path}
+					x := found[k]
+					if x == nil {
+						x = &conflict{mode: t.Mode, source: source}
+						found[k] = x
+						order = append(order, k)
+					}
+					for _, w := range strict {
+						if !slices.Contains(x.strict, w) {
+							x.strict = append(x.strict, w)
+						}
+					}
 				}
 			}
 		}
+		for _, k := range order {
+			x := found[k]
+			f := pass.Report(k.dr.Object, k.path, "tls.mode %s sends %s to %s, which requires STRICT mTLS: its sidecar resets these connections",
+				x.mode, map[bool]string{true: "plaintext", false: "non-Istio TLS"}[x.mode == networkingv1beta1.ClientTLSSettings_DISABLE], workloadList(x.strict))
+			if x.source.Policy != nil {
+				f.Relate(x.source.Policy.Object, x.source.Path, "STRICT mTLS is required here")
+			}
+		}
 	},
+}
+
+// tlsClients are the sidecar workloads whose DestinationRules may differ:
+// one per namespace, and per label set where rules select clients by
+// workloadSelector (which only a rule of the client's own namespace can).
+// Ambient clients read no DestinationRule (ztunnel); gateways do, as
+// sidecars.
+func tlsClients(m *model.Model) []*model.Workload {
+	selecting := map[string]bool{}
+	for _, dr := range m.DestinationRules {
+		if dr.Spec.GetWorkloadSelector() != nil {
+			selecting[dr.Object.Namespace] = true
+		}
+	}
+	seen := map[string]bool{}
+	var out []*model.Workload
+	for _, w := range m.Workloads {
+		if w.Mesh != model.MeshSidecar || w.Implied {
+			continue
+		}
+		key := w.Namespace
+		if selecting[w.Namespace] {
+			key += "\x00" + w.Labels.String()
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }

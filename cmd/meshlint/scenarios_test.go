@@ -56,6 +56,7 @@ func TestScenarioIntent(t *testing.T) {
 		{"istiod-egress", []string{"MSH303"}, false},
 		{"strict-mtls-unmeshed", []string{"MSH304"}, false},
 		{"ambient-hbone", []string{"MSH303"}, false},
+		{"ambient-netpol", []string{"MSH301", "MSH303"}, false},
 		{"sidecar-bypass", []string{"MSH305"}, false},
 		{"bookinfo", nil, true},
 		{"overlays", []string{"MSH103", "MSH301"}, false},

@@ -30,6 +30,9 @@ func TestWhyGoldens(t *testing.T) {
 		{"egress-modes-campaigns-charge", []string{"marketing/campaigns", "payments/charge", "testdata/manifests/egress-modes"}},
 		// A ServiceEntry host as DST, known to a REGISTRY_ONLY sidecar.
 		{"egress-modes-charge-stripe", []string{"payments/charge", "api.stripe.com[ServiceEntry]", "testdata/manifests/egress-modes"}},
+		// Ambient: the NetworkPolicies see HBONE's TCP 15008, which shop's
+		// policy does not admit.
+		{"ambient-netpol-shop", []string{"shop/web", "shop/api:8080", "testdata/manifests/ambient-netpol"}},
 	}
 	wd, _ := os.Getwd()
 	for _, tc := range tests {
@@ -84,6 +87,20 @@ func TestWhyNamesTheDecidingObjects(t *testing.T) {
 			"why payments/charge[Deployment] => api.stripe.com[ServiceEntry]",
 			"mesh.yaml:128:11: payments/charge[Deployment]'s sidecar knows api.stripe.com[ServiceEntry]: ServiceEntry payments/stripe names it (host api.stripe.com)",
 			"mesh.yaml:56:3: the egress hosts of Sidecar payments/default import it",
+			"effective: allowed",
+		}},
+		{[]string{"shop/web", "shop/api:8080", "testdata/manifests/ambient-netpol"}, []string{
+			"network: allowed",
+			"shop/web[Deployment] reaches shop/api[Deployment] over HBONE (ambient mode): the NetworkPolicies see TCP 15008, not TCP 8080, and drop it",
+			"network: denied on HBONE TCP 15008, which carries TCP 8080 (TCP 8080 itself: allowed)",
+			"denied: NetworkPolicy shop/api allows TCP 8080 but ambient traffic arrives on HBONE TCP 15008",
+			"effective: denied",
+		}},
+		{[]string{"pay/web", "pay/api:8080", "testdata/manifests/ambient-netpol"}, []string{
+			"network: allowed on HBONE TCP 15008",
+			"effective: allowed",
+		}},
+		{[]string{"jobs/batch", "ledger/reports:8080", "testdata/manifests/ambient-netpol"}, []string{
 			"effective: allowed",
 		}},
 		{[]string{"shop/web", "shop/cart:7070", "testdata/manifests/blocked-allow"}, []string{
