@@ -177,7 +177,7 @@ func (l *loader) renderedDoc(r *helm.Rendering, d helm.Doc) (helm.Placed, []*man
 		if len(doc.Content) == 0 {
 			continue
 		}
-		if manifest.ExpandedSize(doc.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if manifest.AliasExpansion(doc.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			pos := manifest.Position{File: l.display(r.TemplateFile(d.Template)), Line: 1, Column: 1}
 			l.problem(pos, "%v", manifest.ErrAliasBomb)
 			continue

@@ -462,7 +462,7 @@ func parseDocument(doc document) parsedDoc {
 		if len(root.Content) == 0 {
 			continue // empty document or only comments
 		}
-		if manifest.ExpandedSize(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if manifest.AliasExpansion(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			n := root.Content[0]
 			out.roots = append(out.roots, parsedRoot{bomb: &manifest.Position{Line: n.Line + doc.firstLine - 1, Column: n.Column}})
 			continue

@@ -146,7 +146,7 @@ func parseNodes(data []byte, lineOffset, colOffset int) []*manifest.Node {
 		if errors.Is(err, io.EOF) || err != nil {
 			return out
 		}
-		if len(root.Content) == 0 || manifest.ExpandedSize(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if len(root.Content) == 0 || manifest.AliasExpansion(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			continue
 		}
 		n := manifest.FromYAML(&root, lineOffset)

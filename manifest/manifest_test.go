@@ -116,10 +116,37 @@ func TestAliasBombIsBounded(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if ExpandedSize(&doc, MaxExpandedNodes) <= MaxExpandedNodes {
+	if AliasExpansion(&doc, MaxExpandedNodes) <= MaxExpandedNodes {
 		t.Fatal("a document of 10^8 nodes is not seen as too large")
 	}
 	if _, err := NodeValue(FromYAML(&doc, 0)); err != ErrAliasBomb {
 		t.Errorf("NodeValue = %v, want ErrAliasBomb", err)
+	}
+}
+
+func TestAliasExpansionCountsAliasesOnly(t *testing.T) {
+	big := "items:\n" + strings.Repeat("- {a: 1, b: [2, 3]}\n", 200000) // 1.6 million nodes, no alias
+	for _, tc := range []struct {
+		name, text string
+		want       int
+	}{
+		{"no alias", "a: {b: [1, 2]}\nc: d\n", 0},
+		{"large, no alias", big, 0},
+		{"one alias of a mapping of 5 nodes", "a: &x {b: [1, 2]}\nc: *x\n", 5},
+		{"two aliases", "a: &x [1, 2]\nb: *x\nc: *x\n", 6},
+		{"an alias within an alias's anchor expands too", "a: &x [1]\nb: &y [*x, *x]\nc: *y\n", 2 + 2 + 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.text), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := AliasExpansion(&doc, MaxExpandedNodes); got != tc.want {
+				t.Errorf("AliasExpansion = %d, want %d", got, tc.want)
+			}
+			if _, err := NodeValue(FromYAML(&doc, 0)); err != nil {
+				t.Errorf("NodeValue: %v", err)
+			}
+		})
 	}
 }

@@ -24,6 +24,7 @@ const (
 type Node struct {
 	Kind     Kind
 	tag      tag
+	shared   bool  // aliases share this node (with its anchor)
 	Line     int32 // 1-based line in the file
 	Column   int32 // 1-based column
 	Value    string
@@ -87,6 +88,10 @@ func tagOf(short string) tag {
 // ShortTag is the node's resolved tag ("!!str", "!!int", ...), or "" for a
 // custom tag, which meshlint reads as a string.
 func (n *Node) ShortTag() string { return tagNames[n.tag] }
+
+// Shared reports a node that YAML aliases share with their anchor: it
+// appears in the document more than once.
+func (n *Node) Shared() bool { return n.shared }
 
 // IsNull reports a null scalar.
 func (n *Node) IsNull() bool { return n != nil && n.Kind == ScalarNode && n.tag == tagNull }
@@ -160,7 +165,9 @@ func (c *converter) convert(y *yaml.Node) *Node {
 		if y.Alias == nil {
 			return &Node{Kind: ScalarNode, tag: tagNull, Line: int32(y.Line) + c.offset, Column: int32(y.Column)}
 		}
-		return c.convert(y.Alias)
+		n := c.convert(y.Alias)
+		n.shared = true
+		return n
 	}
 	if n, ok := c.anchors[y]; ok {
 		return n
