@@ -286,8 +286,8 @@ func (r *Result) ValuesOf(obj *manifest.Object, path string) []helm.ValueRef {
 	for _, s := range segs {
 		var next *manifest.Node
 		switch {
-		case s.IsIdx && n.Kind == manifest.SequenceNode && s.Index < len(n.Content):
-			next = n.Content[s.Index]
+		case s.IsIdx && n.Kind == manifest.SequenceNode && s.Index < len(n.Content()):
+			next = n.Content()[s.Index]
 		case !s.IsIdx:
 			next = manifest.MapGet(n, s.Key)
 		}
@@ -314,7 +314,7 @@ func (r *Result) ValuesOf(obj *manifest.Object, path string) []helm.ValueRef {
 				below = append(below, v)
 			}
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}

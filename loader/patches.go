@@ -166,7 +166,7 @@ func shiftColumns(n *manifest.Node, by int32) {
 		}
 		seen[n] = true
 		n.Column += by
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}
@@ -257,16 +257,16 @@ func (pl *patchLayer) all(built, from *manifest.Node) {
 	pl.set(built, from)
 	switch from.Kind {
 	case manifest.MappingNode:
-		for i := 0; i+1 < len(from.Content); i += 2 {
-			if bk, bv := mapPair(built, from.Content[i].Value); bk != nil {
-				pl.set(bk, from.Content[i])
-				pl.all(bv, from.Content[i+1])
+		for i := 0; i+1 < len(from.Content()); i += 2 {
+			if bk, bv := mapPair(built, from.Content()[i].Value()); bk != nil {
+				pl.set(bk, from.Content()[i])
+				pl.all(bv, from.Content()[i+1])
 			}
 		}
 	case manifest.SequenceNode:
-		for i, item := range from.Content {
-			if i < len(built.Content) {
-				pl.all(built.Content[i], item)
+		for i, item := range from.Content() {
+			if i < len(built.Content()) {
+				pl.all(built.Content()[i], item)
 			}
 		}
 	}
@@ -284,19 +284,19 @@ func (pl *patchLayer) merge(built, from *manifest.Node, depth int) {
 	}
 	switch {
 	case from.Kind == manifest.MappingNode && built.Kind == manifest.MappingNode:
-		for i := 0; i+1 < len(from.Content); i += 2 {
-			key, val := from.Content[i], from.Content[i+1]
-			if strings.HasPrefix(key.Value, "$") {
+		for i := 0; i+1 < len(from.Content()); i += 2 {
+			key, val := from.Content()[i], from.Content()[i+1]
+			if strings.HasPrefix(key.Value(), "$") {
 				continue // directives: $patch, $setElementOrder/...
 			}
-			if depth == 0 && (key.Value == "apiVersion" || key.Value == "kind") {
+			if depth == 0 && (key.Value() == "apiVersion" || key.Value() == "kind") {
 				continue // they name the target
 			}
-			bk, bv := mapPair(built, key.Value)
+			bk, bv := mapPair(built, key.Value())
 			if bk == nil {
 				continue
 			}
-			if depth == 1 && (key.Value == "name" || key.Value == "namespace") {
+			if depth == 1 && (key.Value() == "name" || key.Value() == "namespace") {
 				continue // metadata.name and namespace name the target
 			}
 			switch {
@@ -318,15 +318,15 @@ func (pl *patchLayer) merge(built, from *manifest.Node, depth int) {
 }
 
 func (pl *patchLayer) mergeList(built, from *manifest.Node, depth int) {
-	for _, item := range from.Content {
+	for _, item := range from.Content() {
 		key := itemKey(item)
 		if key == "" {
 			pl.all(built, from) // replaced whole
 			return
 		}
 	}
-	for _, item := range from.Content {
-		for _, b := range built.Content {
+	for _, item := range from.Content() {
+		for _, b := range built.Content() {
 			if itemKey(b) == itemKey(item) {
 				pl.set(b, item)
 				pl.merge(b, item, depth+1)
@@ -342,7 +342,7 @@ func itemKey(item *manifest.Node) string {
 	}
 	for _, k := range mergeKeys {
 		if v := manifest.MapGet(item, k); v != nil && v.Kind == manifest.ScalarNode {
-			return k + "=" + v.Value
+			return k + "=" + v.Value()
 		}
 	}
 	return ""
@@ -351,7 +351,7 @@ func itemKey(item *manifest.Node) string {
 // json6902 lays JSON patch operations over built: what add and replace
 // write is located at their value.
 func (pl *patchLayer) json6902(built, ops *manifest.Node) {
-	for _, op := range ops.Content {
+	for _, op := range ops.Content() {
 		kind := manifest.ScalarString(manifest.MapGet(op, "op"))
 		value := manifest.MapGet(op, "value")
 		if (kind != "add" && kind != "replace") || value == nil {
@@ -383,12 +383,12 @@ func pointer(root *manifest.Node, ptr string) (key, node *manifest.Node) {
 		case manifest.SequenceNode:
 			i, err := strconv.Atoi(seg)
 			if seg == "-" {
-				i, err = len(node.Content)-1, nil
+				i, err = len(node.Content())-1, nil
 			}
-			if err != nil || i < 0 || i >= len(node.Content) {
+			if err != nil || i < 0 || i >= len(node.Content()) {
 				return nil, nil
 			}
-			key, node = nil, node.Content[i]
+			key, node = nil, node.Content()[i]
 		default:
 			return nil, nil
 		}
@@ -403,9 +403,9 @@ func mapPair(n *manifest.Node, key string) (k, v *manifest.Node) {
 	if n == nil || n.Kind != manifest.MappingNode {
 		return nil, nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i], n.Content[i+1]
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		if n.Content()[i].Value() == key {
+			return n.Content()[i], n.Content()[i+1]
 		}
 	}
 	return nil, nil

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -79,10 +80,10 @@ merged:
 tagged: !Custom text
 n: "08"
 `)
-	if got := n.Content[0].Comments().Head; got != "# head" {
+	if got := n.Content()[0].Comments().Head; got != "# head" {
 		t.Errorf("head comment = %q", got)
 	}
-	if got := n.Content[1].Comments().Line; got != "# line" {
+	if got := n.Content()[1].Comments().Line; got != "# line" {
 		t.Errorf("line comment = %q", got)
 	}
 	// The alias shares the anchor's node.
@@ -148,5 +149,45 @@ func TestAliasExpansionCountsAliasesOnly(t *testing.T) {
 				t.Errorf("NodeValue: %v", err)
 			}
 		})
+	}
+}
+
+// The node is what a lint's memory is made of: over half a million of them
+// for 10,000 objects.
+func TestNodeIsCompact(t *testing.T) {
+	if size := unsafe.Sizeof(Node{}); size != 24 {
+		t.Errorf("a Node takes %d bytes, want 24", size)
+	}
+}
+
+func TestNodeSetters(t *testing.T) {
+	n := NewScalar("a", 1, 2)
+	if n.Value() != "a" || n.Content() != nil {
+		t.Fatalf("scalar: %q %v", n.Value(), n.Content())
+	}
+	n.SetComments(Comments{Line: "# x"})
+	c := *n // copies share nothing they can change
+	c.SetValue("b")
+	if n.Value() != "a" || c.Value() != "b" || c.Comments().Line != "# x" {
+		t.Errorf("after SetValue on a copy: %q %q %q", n.Value(), c.Value(), c.Comments().Line)
+	}
+	m := &Node{Kind: MappingNode}
+	kids := []*Node{NewScalar("k", 1, 1), NewScalar("v", 1, 4)}
+	m.SetContent(kids)
+	if got := m.Content(); len(got) != 2 || got[1].Value() != "v" || m.Value() != "" {
+		t.Fatalf("mapping: %v %q", got, m.Value())
+	}
+	m.SetContent(nil)
+	if m.Content() != nil {
+		t.Errorf("emptied mapping: %v", m.Content())
+	}
+	long := strings.Repeat("x", 1000)
+	n.SetValue(long)
+	if n.Value() != long || n.Comments().Line != "# x" {
+		t.Errorf("long value lost")
+	}
+	n.SetComments(Comments{})
+	if n.Comments() != (Comments{}) || n.Value() != long {
+		t.Errorf("cleared comments: %+v %d", n.Comments(), len(n.Value()))
 	}
 }

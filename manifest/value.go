@@ -133,9 +133,9 @@ func (v *valuer) value(n *Node, expanding bool) (any, error) {
 	}
 	switch n.Kind {
 	case MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, c := n.Content[i], n.Content[i+1]
+		m := make(map[string]any, len(n.Content())/2)
+		for i := 0; i+1 < len(n.Content()); i += 2 {
+			k, c := n.Content()[i], n.Content()[i+1]
 			if k.Kind == ScalarNode && k.tag == tagMerge {
 				if err := v.mergeInto(m, c, expanding); err != nil {
 					return nil, err
@@ -146,12 +146,12 @@ func (v *valuer) value(n *Node, expanding bool) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m[k.Value] = val
+			m[k.Value()] = val
 		}
 		return m, nil
 	case SequenceNode:
-		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
+		s := make([]any, 0, len(n.Content()))
+		for _, c := range n.Content() {
 			val, err := v.value(c, expanding)
 			if err != nil {
 				return nil, err
@@ -169,7 +169,7 @@ func (v *valuer) mergeInto(m map[string]any, c *Node, expanding bool) error {
 	c = resolveAlias(c)
 	sources := []*Node{c}
 	if c != nil && c.Kind == SequenceNode {
-		sources = c.Content
+		sources = c.Content()
 	}
 	for _, src := range sources {
 		val, err := v.value(src, expanding)
@@ -194,22 +194,22 @@ func ScalarValue(n *Node) any {
 	case "!!null":
 		return nil
 	case "!!bool":
-		b, err := strconv.ParseBool(strings.ToLower(n.Value))
+		b, err := strconv.ParseBool(strings.ToLower(n.Value()))
 		if err != nil {
-			return n.Value
+			return n.Value()
 		}
 		return b
 	case "!!int":
-		v := strings.ReplaceAll(n.Value, "_", "")
+		v := strings.ReplaceAll(n.Value(), "_", "")
 		if i, err := strconv.ParseInt(v, 0, 64); err == nil {
 			return i
 		}
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
 			return f
 		}
-		return n.Value
+		return n.Value()
 	case "!!float":
-		switch strings.ToLower(n.Value) {
+		switch strings.ToLower(n.Value()) {
 		case ".inf", "+.inf":
 			return math.Inf(1)
 		case "-.inf":
@@ -217,12 +217,12 @@ func ScalarValue(n *Node) any {
 		case ".nan":
 			return math.NaN()
 		}
-		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+		if f, err := strconv.ParseFloat(n.Value(), 64); err == nil {
 			return f
 		}
-		return n.Value
+		return n.Value()
 	}
-	return n.Value
+	return n.Value()
 }
 
 // ScalarString returns the scalar text of n, or "" when n is not a scalar.
@@ -231,7 +231,7 @@ func ScalarString(n *Node) string {
 	if n == nil || n.Kind != ScalarNode || n.tag == tagNull {
 		return ""
 	}
-	return n.Value
+	return n.Value()
 }
 
 // StringMap reads a mapping of scalars (labels, annotations).
@@ -240,9 +240,9 @@ func StringMap(n *Node) map[string]string {
 	if n == nil || n.Kind != MappingNode {
 		return nil
 	}
-	m := make(map[string]string, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		m[n.Content[i].Value] = ScalarString(n.Content[i+1])
+	m := make(map[string]string, len(n.Content())/2)
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		m[n.Content()[i].Value()] = ScalarString(n.Content()[i+1])
 	}
 	return m
 }
