@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 )
 
 // A lint holds every object with its positions for the whole run, and
@@ -40,6 +41,8 @@ func tuneGC() {
 type gcTuner struct {
 	limit  int64
 	sample []metrics.Sample
+	// stop, once set, ends the tuning after the next collection (tests).
+	stop atomic.Bool
 }
 
 // arm runs check after the next collection: the finalizer of an object
@@ -51,6 +54,9 @@ func (t *gcTuner) arm() {
 type gcSentinel struct{ t *gcTuner }
 
 func (t *gcTuner) check() {
+	if t.stop.Load() {
+		return
+	}
 	metrics.Read(t.sample)
 	live := int64(t.sample[0].Value.Uint64())
 	if want := live + int64(float64(live)*minHeadroom); want > t.limit {

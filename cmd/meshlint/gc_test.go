@@ -15,6 +15,7 @@ import (
 func TestGCLimitFollowsLiveHeap(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
 	tuner := &gcTuner{limit: 1 << 20, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	defer tuner.stop.Store(true)
 	debug.SetMemoryLimit(tuner.limit)
 	live := make([][]byte, 32)
 	for i := range live {
