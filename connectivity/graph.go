@@ -344,6 +344,21 @@ func (g *Graph) PeerWorkloads(p *model.NetpolPeer) []*model.Workload {
 	return g.workloadsOf(pm.endpoints)
 }
 
+// PeerSelectsWorkloads reports whether a peer matches any workload, as
+// len(PeerWorkloads(p)) > 0 does without listing them.
+func (g *Graph) PeerSelectsWorkloads(p *model.NetpolPeer) bool {
+	pm := g.peerOf[p]
+	if pm == nil {
+		return false
+	}
+	for _, id := range pm.endpoints {
+		if g.isClass(id) && len(g.classes[id].workloads) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // PeerNamespaces returns the namespaces a peer's namespaceSelector matches,
 // and false for a peer without one.
 func (g *Graph) PeerNamespaces(p *model.NetpolPeer) ([]*model.Namespace, bool) {

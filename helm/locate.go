@@ -85,12 +85,12 @@ func (p *placer) place(n *manifest.Node, tpath string, at *templateKey, rest []s
 	}
 	switch n.Kind {
 	case manifest.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, val := n.Content[i], n.Content[i+1]
-			child, childPath, childRest, childExact := at, tpath, append(append([]string(nil), rest...), key.Value), false
+		for i := 0; i+1 < len(n.Content()); i += 2 {
+			key, val := n.Content()[i], n.Content()[i+1]
+			child, childPath, childRest, childExact := at, tpath, append(append([]string(nil), rest...), key.Value()), false
 			if exact {
-				if e, ok := p.doc.entries[pathKey(tpath, key.Value)]; ok {
-					child, childPath, childRest, childExact = e, pathKey(tpath, key.Value), nil, true
+				if e, ok := p.doc.entries[pathKey(tpath, key.Value())]; ok {
+					child, childPath, childRest, childExact = e, pathKey(tpath, key.Value()), nil, true
 				}
 			}
 			key.Line, key.Column = int32(child.line), int32(child.column)
@@ -100,7 +100,7 @@ func (p *placer) place(n *manifest.Node, tpath string, at *templateKey, rest []s
 			}
 		}
 	case manifest.SequenceNode:
-		for i, item := range n.Content {
+		for i, item := range n.Content() {
 			child, childPath, childRest, childExact := at, tpath, rest, false
 			if exact {
 				// Items a range writes come from one template item: the
@@ -195,7 +195,7 @@ func setAll(n *manifest.Node, line, col int32) {
 		return
 	}
 	n.Line, n.Column = line, col
-	for _, c := range n.Content {
+	for _, c := range n.Content() {
 		setAll(c, line, col)
 	}
 }

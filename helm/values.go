@@ -114,9 +114,9 @@ func (r *Rendering) locate(s ValuesSource, key []string) (manifest.Position, boo
 			return manifest.Position{}, false
 		}
 		var next *manifest.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				at, next = n.Content[i], n.Content[i+1]
+		for i := 0; i+1 < len(n.Content()); i += 2 {
+			if n.Content()[i].Value() == k {
+				at, next = n.Content()[i], n.Content()[i+1]
 				break
 			}
 		}

@@ -177,7 +177,7 @@ func (l *loader) renderedDoc(r *helm.Rendering, d helm.Doc) (helm.Placed, []*man
 		if len(doc.Content) == 0 {
 			continue
 		}
-		if manifest.ExpandedSize(doc.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if manifest.AliasExpansion(doc.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			pos := manifest.Position{File: l.display(r.TemplateFile(d.Template)), Line: 1, Column: 1}
 			l.problem(pos, "%v", manifest.ErrAliasBomb)
 			continue
@@ -286,8 +286,8 @@ func (r *Result) ValuesOf(obj *manifest.Object, path string) []helm.ValueRef {
 	for _, s := range segs {
 		var next *manifest.Node
 		switch {
-		case s.IsIdx && n.Kind == manifest.SequenceNode && s.Index < len(n.Content):
-			next = n.Content[s.Index]
+		case s.IsIdx && n.Kind == manifest.SequenceNode && s.Index < len(n.Content()):
+			next = n.Content()[s.Index]
 		case !s.IsIdx:
 			next = manifest.MapGet(n, s.Key)
 		}
@@ -314,7 +314,7 @@ func (r *Result) ValuesOf(obj *manifest.Object, path string) []helm.ValueRef {
 				below = append(below, v)
 			}
 		}
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}

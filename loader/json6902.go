@@ -30,7 +30,7 @@ type jsonOp struct {
 // parseOps reads a patch's operations; file is where they are written.
 func parseOps(ops *manifest.Node, file string) []*jsonOp {
 	var out []*jsonOp
-	for _, op := range ops.Content {
+	for _, op := range ops.Content() {
 		path, ok := splitPointer(manifest.ScalarString(manifest.MapGet(op, "path")))
 		if !ok {
 			continue
@@ -112,7 +112,7 @@ func lengthBefore(built *manifest.Node, ops []*jsonOp, k int, path []string) int
 	if list == nil || list.Kind != manifest.SequenceNode {
 		return -1
 	}
-	n := len(list.Content)
+	n := len(list.Content())
 	for j := len(ops) - 1; j >= k; j-- {
 		q, before := ops[j], at[j-k]
 		if !q.list || len(q.path) == 0 {
@@ -231,12 +231,12 @@ func resolvePointer(root *manifest.Node, segs []string) (key, node *manifest.Nod
 		case manifest.SequenceNode:
 			i, err := strconv.Atoi(seg)
 			if seg == "-" {
-				i, err = len(node.Content)-1, nil
+				i, err = len(node.Content())-1, nil
 			}
-			if err != nil || i < 0 || i >= len(node.Content) {
+			if err != nil || i < 0 || i >= len(node.Content()) {
 				return nil, nil
 			}
-			key, node = nil, node.Content[i]
+			key, node = nil, node.Content()[i]
 		default:
 			return nil, nil
 		}
@@ -272,11 +272,11 @@ func shiftSource(built, src *manifest.Node, ops []*jsonOp, added map[*manifest.N
 	walk = func(n *manifest.Node, path []string) {
 		switch n.Kind {
 		case manifest.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				walk(n.Content[i+1], append(path[:len(path):len(path)], n.Content[i].Value))
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				walk(n.Content()[i+1], append(path[:len(path):len(path)], n.Content()[i].Value()))
 			}
 		case manifest.SequenceNode:
-			for j, item := range n.Content {
+			for j, item := range n.Content() {
 				p := append(path[:len(path):len(path)], strconv.Itoa(j))
 				if at, ok := forwardAll(p, ops); ok && !equalPath(at, p) {
 					if _, target := resolvePointer(built, at); target != nil && target.Kind == item.Kind {
@@ -305,7 +305,7 @@ func equalPath(a, b []string) bool { return len(a) == len(b) && hasPrefix(a, b) 
 
 func unmark(n *manifest.Node, added map[*manifest.Node]bool) {
 	delete(added, n)
-	for _, c := range n.Content {
+	for _, c := range n.Content() {
 		unmark(c, added)
 	}
 }

@@ -232,16 +232,16 @@ func removeAnnotation(obj *manifest.Node, key string) {
 	if ann == nil || ann.Kind != manifest.MappingNode {
 		return
 	}
-	for i := 0; i+1 < len(ann.Content); i += 2 {
-		if ann.Content[i].Value == key {
-			ann.Content = append(ann.Content[:i], ann.Content[i+2:]...)
+	for i := 0; i+1 < len(ann.Content()); i += 2 {
+		if ann.Content()[i].Value() == key {
+			ann.SetContent(append(ann.Content()[:i], ann.Content()[i+2:]...))
 			break
 		}
 	}
-	if len(ann.Content) == 0 {
-		for i := 0; i+1 < len(meta.Content); i += 2 {
-			if meta.Content[i].Value == "annotations" {
-				meta.Content = append(meta.Content[:i], meta.Content[i+2:]...)
+	if len(ann.Content()) == 0 {
+		for i := 0; i+1 < len(meta.Content()); i += 2 {
+			if meta.Content()[i].Value() == "annotations" {
+				meta.SetContent(append(meta.Content()[:i], meta.Content()[i+2:]...))
 				break
 			}
 		}
@@ -306,13 +306,13 @@ func copyPositions(built, src, fallback *manifest.Node, added map[*manifest.Node
 	}
 	switch built.Kind {
 	case manifest.MappingNode:
-		for i := 0; i+1 < len(built.Content); i += 2 {
-			key, val := built.Content[i], built.Content[i+1]
+		for i := 0; i+1 < len(built.Content()); i += 2 {
+			key, val := built.Content()[i], built.Content()[i+1]
 			var srcKey, srcVal *manifest.Node
 			if src != nil && src.Kind == manifest.MappingNode {
-				for j := 0; j+1 < len(src.Content); j += 2 {
-					if src.Content[j].Value == key.Value {
-						srcKey, srcVal = src.Content[j], src.Content[j+1]
+				for j := 0; j+1 < len(src.Content()); j += 2 {
+					if src.Content()[j].Value() == key.Value() {
+						srcKey, srcVal = src.Content()[j], src.Content()[j+1]
 						break
 					}
 				}
@@ -327,20 +327,20 @@ func copyPositions(built, src, fallback *manifest.Node, added map[*manifest.Node
 			copyPositions(val, srcVal, at, added)
 		}
 	case manifest.SequenceNode:
-		for i, item := range built.Content {
+		for i, item := range built.Content() {
 			var srcItem *manifest.Node
 			if src != nil && src.Kind == manifest.SequenceNode {
 				// A strategic-merge patch may reorder a list it merges by
 				// key (containers by name): find the item by its key.
 				if key := itemKey(item); key != "" {
-					for _, s := range src.Content {
+					for _, s := range src.Content() {
 						if itemKey(s) == key {
 							srcItem = s
 							break
 						}
 					}
-				} else if i < len(src.Content) {
-					srcItem = src.Content[i]
+				} else if i < len(src.Content()) {
+					srcItem = src.Content()[i]
 				}
 			}
 			copyPositions(item, srcItem, at, added)

@@ -342,12 +342,13 @@ func (l *loader) flush() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			strs := manifest.NewStrings() // one per worker: no locks
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(jobs) {
 					return
 				}
-				results[i] = parseDocument(jobs[i].doc)
+				results[i] = parseDocument(jobs[i].doc, strs)
 			}
 		}()
 	}
@@ -446,7 +447,7 @@ func isDocMarker(line []byte) bool {
 
 // parseDocument parses one chunk of a file (usually one document; more when
 // the chunk holds several without a line of its own between them).
-func parseDocument(doc document) parsedDoc {
+func parseDocument(doc document, strs *manifest.Strings) parsedDoc {
 	var out parsedDoc
 	dec := yaml.NewDecoder(bytes.NewReader(doc.data))
 	for {
@@ -462,14 +463,14 @@ func parseDocument(doc document) parsedDoc {
 		if len(root.Content) == 0 {
 			continue // empty document or only comments
 		}
-		if manifest.ExpandedSize(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if manifest.AliasExpansion(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			n := root.Content[0]
 			out.roots = append(out.roots, parsedRoot{bomb: &manifest.Position{Line: n.Line + doc.firstLine - 1, Column: n.Column}})
 			continue
 		}
 		// yaml.v3's nodes are dropped here, in the worker: only the compact
 		// ones live on.
-		out.roots = append(out.roots, parsedRoot{node: manifest.FromYAML(root, doc.firstLine-1)})
+		out.roots = append(out.roots, parsedRoot{node: strs.FromYAML(root, doc.firstLine-1)})
 	}
 }
 
@@ -527,7 +528,7 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 	if strings.HasSuffix(k, "List") && (av == "v1" || k != "List") {
 		items := manifest.MapGet(n, "items")
 		if items != nil && items.Kind == manifest.SequenceNode {
-			for i, item := range items.Content {
+			for i, item := range items.Content() {
 				if item.Kind != manifest.MappingNode {
 					l.problem(manifest.Position{File: name, Line: int(item.Line), Column: int(item.Column)}, "%s item %d is not an object", k, i)
 					continue
@@ -576,7 +577,7 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 func withTypeMeta(item *manifest.Node, apiVersion, kind string) *manifest.Node {
 	scalar := func(v string) *manifest.Node { return manifest.NewScalar(v, item.Line, item.Column) }
 	c := *item
-	c.Content = append([]*manifest.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content...)
+	c.SetContent(append([]*manifest.Node{scalar("apiVersion"), scalar(apiVersion), scalar("kind"), scalar(kind)}, item.Content()...))
 	return &c
 }
 

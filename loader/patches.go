@@ -150,7 +150,7 @@ func parseNodes(data []byte, lineOffset, colOffset int) []*manifest.Node {
 		if errors.Is(err, io.EOF) || err != nil {
 			return out
 		}
-		if len(root.Content) == 0 || manifest.ExpandedSize(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
+		if len(root.Content) == 0 || manifest.AliasExpansion(root.Content[0], manifest.MaxExpandedNodes) > manifest.MaxExpandedNodes {
 			continue
 		}
 		n := manifest.FromYAML(&root, lineOffset)
@@ -170,7 +170,7 @@ func shiftColumns(n *manifest.Node, by int32) {
 		}
 		seen[n] = true
 		n.Column += by
-		for _, c := range n.Content {
+		for _, c := range n.Content() {
 			walk(c)
 		}
 	}
@@ -261,16 +261,16 @@ func (pl *patchLayer) all(built, from *manifest.Node) {
 	pl.set(built, from)
 	switch from.Kind {
 	case manifest.MappingNode:
-		for i := 0; i+1 < len(from.Content); i += 2 {
-			if bk, bv := mapPair(built, from.Content[i].Value); bk != nil {
-				pl.set(bk, from.Content[i])
-				pl.all(bv, from.Content[i+1])
+		for i := 0; i+1 < len(from.Content()); i += 2 {
+			if bk, bv := mapPair(built, from.Content()[i].Value()); bk != nil {
+				pl.set(bk, from.Content()[i])
+				pl.all(bv, from.Content()[i+1])
 			}
 		}
 	case manifest.SequenceNode:
-		for i, item := range from.Content {
-			if i < len(built.Content) {
-				pl.all(built.Content[i], item)
+		for i, item := range from.Content() {
+			if i < len(built.Content()) {
+				pl.all(built.Content()[i], item)
 			}
 		}
 	}
@@ -288,19 +288,19 @@ func (pl *patchLayer) merge(built, from *manifest.Node, depth int) {
 	}
 	switch {
 	case from.Kind == manifest.MappingNode && built.Kind == manifest.MappingNode:
-		for i := 0; i+1 < len(from.Content); i += 2 {
-			key, val := from.Content[i], from.Content[i+1]
-			if strings.HasPrefix(key.Value, "$") {
+		for i := 0; i+1 < len(from.Content()); i += 2 {
+			key, val := from.Content()[i], from.Content()[i+1]
+			if strings.HasPrefix(key.Value(), "$") {
 				continue // directives: $patch, $setElementOrder/...
 			}
-			if depth == 0 && (key.Value == "apiVersion" || key.Value == "kind") {
+			if depth == 0 && (key.Value() == "apiVersion" || key.Value() == "kind") {
 				continue // they name the target
 			}
-			bk, bv := mapPair(built, key.Value)
+			bk, bv := mapPair(built, key.Value())
 			if bk == nil {
 				continue
 			}
-			if depth == 1 && (key.Value == "name" || key.Value == "namespace") {
+			if depth == 1 && (key.Value() == "name" || key.Value() == "namespace") {
 				continue // metadata.name and namespace name the target
 			}
 			switch {
@@ -322,15 +322,15 @@ func (pl *patchLayer) merge(built, from *manifest.Node, depth int) {
 }
 
 func (pl *patchLayer) mergeList(built, from *manifest.Node, depth int) {
-	for _, item := range from.Content {
+	for _, item := range from.Content() {
 		key := itemKey(item)
 		if key == "" {
 			pl.all(built, from) // replaced whole
 			return
 		}
 	}
-	for _, item := range from.Content {
-		for _, b := range built.Content {
+	for _, item := range from.Content() {
+		for _, b := range built.Content() {
 			if itemKey(b) == itemKey(item) {
 				pl.set(b, item)
 				pl.merge(b, item, depth+1)
@@ -346,7 +346,7 @@ func itemKey(item *manifest.Node) string {
 	}
 	for _, k := range mergeKeys {
 		if v := manifest.MapGet(item, k); v != nil && v.Kind == manifest.ScalarNode {
-			return k + "=" + v.Value
+			return k + "=" + v.Value()
 		}
 	}
 	return ""
@@ -356,9 +356,9 @@ func mapPair(n *manifest.Node, key string) (k, v *manifest.Node) {
 	if n == nil || n.Kind != manifest.MappingNode {
 		return nil, nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i], n.Content[i+1]
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		if n.Content()[i].Value() == key {
+			return n.Content()[i], n.Content()[i+1]
 		}
 	}
 	return nil, nil

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -79,10 +80,10 @@ merged:
 tagged: !Custom text
 n: "08"
 `)
-	if got := n.Content[0].Comments().Head; got != "# head" {
+	if got := n.Content()[0].Comments().Head; got != "# head" {
 		t.Errorf("head comment = %q", got)
 	}
-	if got := n.Content[1].Comments().Line; got != "# line" {
+	if got := n.Content()[1].Comments().Line; got != "# line" {
 		t.Errorf("line comment = %q", got)
 	}
 	// The alias shares the anchor's node.
@@ -116,10 +117,77 @@ func TestAliasBombIsBounded(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if ExpandedSize(&doc, MaxExpandedNodes) <= MaxExpandedNodes {
+	if AliasExpansion(&doc, MaxExpandedNodes) <= MaxExpandedNodes {
 		t.Fatal("a document of 10^8 nodes is not seen as too large")
 	}
 	if _, err := NodeValue(FromYAML(&doc, 0)); err != ErrAliasBomb {
 		t.Errorf("NodeValue = %v, want ErrAliasBomb", err)
+	}
+}
+
+func TestAliasExpansionCountsAliasesOnly(t *testing.T) {
+	big := "items:\n" + strings.Repeat("- {a: 1, b: [2, 3]}\n", 200000) // 1.6 million nodes, no alias
+	for _, tc := range []struct {
+		name, text string
+		want       int
+	}{
+		{"no alias", "a: {b: [1, 2]}\nc: d\n", 0},
+		{"large, no alias", big, 0},
+		{"one alias of a mapping of 5 nodes", "a: &x {b: [1, 2]}\nc: *x\n", 5},
+		{"two aliases", "a: &x [1, 2]\nb: *x\nc: *x\n", 6},
+		{"an alias within an alias's anchor expands too", "a: &x [1]\nb: &y [*x, *x]\nc: *y\n", 2 + 2 + 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(tc.text), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := AliasExpansion(&doc, MaxExpandedNodes); got != tc.want {
+				t.Errorf("AliasExpansion = %d, want %d", got, tc.want)
+			}
+			if _, err := NodeValue(FromYAML(&doc, 0)); err != nil {
+				t.Errorf("NodeValue: %v", err)
+			}
+		})
+	}
+}
+
+// The node is what a lint's memory is made of: over half a million of them
+// for 10,000 objects.
+func TestNodeIsCompact(t *testing.T) {
+	if size := unsafe.Sizeof(Node{}); size != 24 {
+		t.Errorf("a Node takes %d bytes, want 24", size)
+	}
+}
+
+func TestNodeSetters(t *testing.T) {
+	n := NewScalar("a", 1, 2)
+	if n.Value() != "a" || n.Content() != nil {
+		t.Fatalf("scalar: %q %v", n.Value(), n.Content())
+	}
+	n.SetComments(Comments{Line: "# x"})
+	c := *n // copies share nothing they can change
+	c.SetValue("b")
+	if n.Value() != "a" || c.Value() != "b" || c.Comments().Line != "# x" {
+		t.Errorf("after SetValue on a copy: %q %q %q", n.Value(), c.Value(), c.Comments().Line)
+	}
+	m := &Node{Kind: MappingNode}
+	kids := []*Node{NewScalar("k", 1, 1), NewScalar("v", 1, 4)}
+	m.SetContent(kids)
+	if got := m.Content(); len(got) != 2 || got[1].Value() != "v" || m.Value() != "" {
+		t.Fatalf("mapping: %v %q", got, m.Value())
+	}
+	m.SetContent(nil)
+	if m.Content() != nil {
+		t.Errorf("emptied mapping: %v", m.Content())
+	}
+	long := strings.Repeat("x", 1000)
+	n.SetValue(long)
+	if n.Value() != long || n.Comments().Line != "# x" {
+		t.Errorf("long value lost")
+	}
+	n.SetComments(Comments{})
+	if n.Comments() != (Comments{}) || n.Value() != long {
+		t.Errorf("cleared comments: %+v %d", n.Comments(), len(n.Value()))
 	}
 }

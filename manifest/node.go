@@ -1,6 +1,9 @@
 package manifest
 
 import (
+	"math"
+	"unsafe"
+
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -13,22 +16,120 @@ const (
 	ScalarNode
 )
 
-// Node is a YAML node as meshlint keeps it: the value, the position and any
-// comments, in a quarter of yaml.v3's Node. A cluster of 10,000 objects holds
-// over half a million nodes, and they are kept for the whole run because any
-// field may need its position; yaml.v3's nodes (160 bytes each, with style,
-// anchor and three comment strings) were most of meshlint's memory.
+// Node is a YAML node as meshlint keeps it: the kind, the resolved tag, the
+// position, and the scalar's text or the container's children, in 24 bytes.
+// A cluster of 10,000 objects holds over half a million nodes, and they are
+// kept for the whole run because any field may need its position: yaml.v3's
+// nodes (160 bytes each, with style, anchor and three comment strings) were
+// most of meshlint's memory, and a struct with a string, a slice and a
+// comment pointer still 64 bytes.
+//
+// The text and the children share one pointer: flags say which it is. The
+// rare node with comments (or with text longer than 4 GiB) points at an
+// extra struct instead.
 //
 // Aliases are resolved when nodes are made: an alias shares the node of its
 // anchor (documents that would expand too far are refused before).
 type Node struct {
-	Kind     Kind
-	tag      tag
-	Line     int32 // 1-based line in the file
-	Column   int32 // 1-based column
-	Value    string
-	Content  []*Node // mappings: key, value, key, value, ...
-	comments *Comments
+	data   unsafe.Pointer // first byte of the text, first child, or *extra
+	n      uint32         // bytes of text or number of children
+	Line   int32          // 1-based line in the file
+	Column int32          // 1-based column
+	Kind   Kind
+	tag    tag
+	flags  flags
+}
+
+type flags uint8
+
+const (
+	payloadMask    flags = 3 // what data points at
+	payloadNone    flags = 0
+	payloadText    flags = 1
+	payloadContent flags = 2
+	payloadExtra   flags = 3
+	flagShared     flags = 4 // aliases share this node (with its anchor)
+)
+
+// extra holds what does not fit a Node's 24 bytes.
+type extra struct {
+	value    string
+	content  []*Node
+	comments Comments
+}
+
+func (n *Node) extra() *extra {
+	if n.flags&payloadMask == payloadExtra {
+		return (*extra)(n.data)
+	}
+	return nil
+}
+
+// Value is a scalar's text ("" for mappings and sequences).
+func (n *Node) Value() string {
+	switch n.flags & payloadMask {
+	case payloadText:
+		return unsafe.String((*byte)(n.data), n.n)
+	case payloadExtra:
+		return (*extra)(n.data).value
+	}
+	return ""
+}
+
+// Content are a mapping's keys and values (key, value, key, value, ...) or
+// a sequence's items; nil for scalars. The slice is the node's own:
+// changing an element changes the node, and appending to it copies.
+func (n *Node) Content() []*Node {
+	switch n.flags & payloadMask {
+	case payloadContent:
+		return unsafe.Slice((**Node)(n.data), n.n)
+	case payloadExtra:
+		return (*extra)(n.data).content
+	}
+	return nil
+}
+
+// SetValue replaces the scalar's text.
+func (n *Node) SetValue(v string) {
+	if e := n.extra(); e != nil {
+		c := *e // a copy of the node (c := *n) may share e
+		c.value = v
+		n.setExtra(c)
+		return
+	}
+	if n.flags&payloadMask == payloadContent || uint64(len(v)) > math.MaxUint32 {
+		n.setExtra(extra{value: v, content: n.Content()})
+		return
+	}
+	n.setPayload(payloadText, unsafe.Pointer(unsafe.StringData(v)), len(v))
+}
+
+// SetContent replaces the children.
+func (n *Node) SetContent(c []*Node) {
+	if e := n.extra(); e != nil {
+		x := *e
+		x.content = c
+		n.setExtra(x)
+		return
+	}
+	if n.flags&payloadMask == payloadText || uint64(len(c)) > math.MaxUint32 {
+		n.setExtra(extra{value: n.Value(), content: c})
+		return
+	}
+	n.setPayload(payloadContent, unsafe.Pointer(unsafe.SliceData(c)), len(c))
+}
+
+func (n *Node) setPayload(kind flags, data unsafe.Pointer, size int) {
+	if size == 0 {
+		kind, data = payloadNone, nil
+	}
+	n.data, n.n = data, uint32(size)
+	n.flags = n.flags&^payloadMask | kind
+}
+
+func (n *Node) setExtra(e extra) {
+	n.data, n.n = unsafe.Pointer(&e), 0
+	n.flags = n.flags&^payloadMask | payloadExtra
 }
 
 // Comments are the comments yaml.v3 attaches to a node.
@@ -38,19 +139,26 @@ type Comments struct {
 
 // Comments returns the node's comments (zero when it has none).
 func (n *Node) Comments() Comments {
-	if n == nil || n.comments == nil {
+	if n == nil {
 		return Comments{}
 	}
-	return *n.comments
+	if e := n.extra(); e != nil {
+		return e.comments
+	}
+	return Comments{}
 }
 
 // SetComments replaces the node's comments.
 func (n *Node) SetComments(c Comments) {
-	if c == (Comments{}) {
-		n.comments = nil
+	if e := n.extra(); e != nil {
+		x := *e
+		x.comments = c
+		n.setExtra(x)
 		return
 	}
-	n.comments = &c
+	if c != (Comments{}) {
+		n.setExtra(extra{value: n.Value(), content: n.Content(), comments: c})
+	}
 }
 
 type tag uint8
@@ -88,18 +196,59 @@ func tagOf(short string) tag {
 // custom tag, which meshlint reads as a string.
 func (n *Node) ShortTag() string { return tagNames[n.tag] }
 
+// Shared reports a node that YAML aliases share with their anchor: it
+// appears in the document more than once.
+func (n *Node) Shared() bool { return n.flags&flagShared != 0 }
+
 // IsNull reports a null scalar.
 func (n *Node) IsNull() bool { return n != nil && n.Kind == ScalarNode && n.tag == tagNull }
 
 // NewScalar makes a string scalar, for nodes meshlint adds to a document.
 func NewScalar(value string, line, column int32) *Node {
-	return &Node{Kind: ScalarNode, tag: tagStr, Value: value, Line: line, Column: column}
+	n := &Node{Kind: ScalarNode, tag: tagStr, Line: line, Column: column}
+	n.SetValue(value)
+	return n
 }
 
 // FromYAML converts a parsed yaml.v3 tree, shifting lines by lineOffset (the
 // line of the file the document's text starts after). All nodes of the tree
 // are allocated together.
 func FromYAML(root *yaml.Node, lineOffset int) *Node {
+	return NewStrings().FromYAML(root, lineOffset)
+}
+
+// Strings keeps one copy of each short scalar text converted through it:
+// keys and many values repeat across the objects of a cluster (apiVersion,
+// metadata, the same labels), and yaml.v3 allocates each anew. It is not
+// safe for concurrent use: each goroutine that converts has its own.
+type Strings struct{ m map[string]string }
+
+// Texts longer than maxInterned are kept as yaml.v3 made them, and Strings
+// stops adding texts once it holds maxStrings: a run of unique values must
+// not grow the table without bound.
+const (
+	maxInterned = 128
+	maxStrings  = 1 << 16
+)
+
+// NewStrings returns an empty table.
+func NewStrings() *Strings { return &Strings{m: map[string]string{}} }
+
+func (s *Strings) intern(v string) string {
+	if len(v) > maxInterned {
+		return v
+	}
+	if i, ok := s.m[v]; ok {
+		return i
+	}
+	if len(s.m) < maxStrings {
+		s.m[v] = v
+	}
+	return v
+}
+
+// FromYAML is the package's FromYAML, sharing texts through s.
+func (s *Strings) FromYAML(root *yaml.Node, lineOffset int) *Node {
 	if root == nil {
 		return nil
 	}
@@ -115,6 +264,7 @@ func FromYAML(root *yaml.Node, lineOffset int) *Node {
 		links:   make([]*Node, 0, links),
 		anchors: map[*yaml.Node]*Node{},
 		offset:  int32(lineOffset),
+		strings: s,
 	}
 	return c.convert(root)
 }
@@ -145,6 +295,7 @@ type converter struct {
 	links   []*Node
 	anchors map[*yaml.Node]*Node
 	offset  int32
+	strings *Strings
 }
 
 func (c *converter) alloc() *Node {
@@ -160,7 +311,9 @@ func (c *converter) convert(y *yaml.Node) *Node {
 		if y.Alias == nil {
 			return &Node{Kind: ScalarNode, tag: tagNull, Line: int32(y.Line) + c.offset, Column: int32(y.Column)}
 		}
-		return c.convert(y.Alias)
+		n := c.convert(y.Alias)
+		n.flags |= flagShared
+		return n
 	}
 	if n, ok := c.anchors[y]; ok {
 		return n
@@ -170,7 +323,6 @@ func (c *converter) convert(y *yaml.Node) *Node {
 		c.anchors[y] = n
 	}
 	n.Line, n.Column = int32(y.Line)+c.offset, int32(y.Column)
-	n.Value = y.Value
 	n.tag = tagOf(y.ShortTag())
 	switch y.Kind {
 	case yaml.MappingNode:
@@ -180,20 +332,25 @@ func (c *converter) convert(y *yaml.Node) *Node {
 	default:
 		n.Kind = ScalarNode
 	}
-	if y.HeadComment != "" || y.LineComment != "" || y.FootComment != "" {
-		n.comments = &Comments{Head: y.HeadComment, Line: y.LineComment, Foot: y.FootComment}
+	if y.Value != "" {
+		n.SetValue(c.strings.intern(y.Value))
 	}
 	if len(y.Content) > 0 {
+		var content []*Node
 		start := len(c.links)
 		if start+len(y.Content) <= cap(c.links) {
 			c.links = c.links[:start+len(y.Content)]
-			n.Content = c.links[start : start+len(y.Content) : start+len(y.Content)]
+			content = c.links[start : start+len(y.Content) : start+len(y.Content)]
 		} else {
-			n.Content = make([]*Node, len(y.Content))
+			content = make([]*Node, len(y.Content))
 		}
 		for i, child := range y.Content {
-			n.Content[i] = c.convert(child)
+			content[i] = c.convert(child)
 		}
+		n.SetContent(content)
+	}
+	if y.HeadComment != "" || y.LineComment != "" || y.FootComment != "" {
+		n.SetComments(Comments{Head: y.HeadComment, Line: y.LineComment, Foot: y.FootComment})
 	}
 	return n
 }

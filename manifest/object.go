@@ -254,17 +254,17 @@ func child(n *Node, s Segment) (key, val *Node) {
 		return nil, nil
 	}
 	if s.IsIdx {
-		if n.Kind != SequenceNode || s.Index < 0 || s.Index >= len(n.Content) {
+		if n.Kind != SequenceNode || s.Index < 0 || s.Index >= len(n.Content()) {
 			return nil, nil
 		}
-		return nil, n.Content[s.Index]
+		return nil, n.Content()[s.Index]
 	}
 	if n.Kind != MappingNode {
 		return nil, nil
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == s.Key {
-			return n.Content[i], n.Content[i+1]
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		if n.Content()[i].Value() == s.Key {
+			return n.Content()[i], n.Content()[i+1]
 		}
 	}
 	return nil, nil
@@ -290,7 +290,7 @@ func FindLoose(root *Node, dotted string) string {
 		}
 		switch n.Kind {
 		case SequenceNode:
-			for i, item := range n.Content {
+			for i, item := range n.Content() {
 				if p := find(item, keys, JoinIndex(path, i)); p != "" {
 					return p
 				}

@@ -189,15 +189,15 @@ func (m *Model) checkProtoFields(o *manifest.Object, path string, n *manifest.No
 		return
 	}
 	fields := md.Fields()
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, val := n.Content[i], n.Content[i+1]
-		fpath := manifest.JoinKey(path, key.Value)
-		fd := fields.ByJSONName(key.Value)
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		key, val := n.Content()[i], n.Content()[i+1]
+		fpath := manifest.JoinKey(path, key.Value())
+		fd := fields.ByJSONName(key.Value())
 		if fd == nil {
-			fd = fields.ByName(protoreflect.Name(key.Value))
+			fd = fields.ByName(protoreflect.Name(key.Value()))
 		}
 		if fd == nil {
-			m.addSpecError(o, fpath, "unknown field %q in %s%s", key.Value, md.Name(), suggest(key.Value, fields))
+			m.addSpecError(o, fpath, "unknown field %q in %s%s", key.Value(), md.Name(), suggest(key.Value(), fields))
 			continue
 		}
 		m.checkProtoValue(o, fpath, val, fd)
@@ -215,8 +215,8 @@ func (m *Model) checkProtoValue(o *manifest.Object, path string, n *manifest.Nod
 			return
 		}
 		if fd.MapValue().Kind() == protoreflect.MessageKind {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				m.checkProtoFields(o, manifest.JoinKey(path, n.Content[i].Value), n.Content[i+1], fd.MapValue().Message())
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				m.checkProtoFields(o, manifest.JoinKey(path, n.Content()[i].Value()), n.Content()[i+1], fd.MapValue().Message())
 			}
 		}
 	case fd.IsList():
@@ -224,7 +224,7 @@ func (m *Model) checkProtoValue(o *manifest.Object, path string, n *manifest.Nod
 			m.addSpecError(o, path, "%s must be a list", lastSegment(path))
 			return
 		}
-		for i, item := range n.Content {
+		for i, item := range n.Content() {
 			if isNull(item) {
 				// A dash with nothing after it (or only a comment): the API
 				// refuses a null item.
@@ -250,8 +250,8 @@ func (m *Model) checkSingular(o *manifest.Object, path string, n *manifest.Node,
 			m.addSpecError(o, path, "%s must be one of %s", lastSegment(path), enumNames(fd.Enum()))
 			return
 		}
-		if fd.Enum().Values().ByName(protoreflect.Name(n.Value)) == nil {
-			m.addSpecError(o, path, "%s: %q is not one of %s", lastSegment(path), n.Value, enumNames(fd.Enum()))
+		if fd.Enum().Values().ByName(protoreflect.Name(n.Value())) == nil {
+			m.addSpecError(o, path, "%s: %q is not one of %s", lastSegment(path), n.Value(), enumNames(fd.Enum()))
 		}
 	case protoreflect.StringKind, protoreflect.BytesKind:
 		if n.Kind != manifest.ScalarNode {

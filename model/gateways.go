@@ -118,7 +118,7 @@ func (g *Gateway) readAllowedRoutes(o *manifest.Object) {
 	if listeners == nil {
 		return
 	}
-	for _, l := range listeners.Content {
+	for _, l := range listeners.Content() {
 		ns := manifest.MapGet(manifest.MapGet(l, "allowedRoutes"), "namespaces")
 		switch manifest.ScalarString(manifest.MapGet(ns, "from")) {
 		case "All":
@@ -164,7 +164,7 @@ func (m *Model) gatewayDeployment(g *Gateway) *Workload {
 	}
 	// The proxy listens on each listener's port (a waypoint on HBONE 15008).
 	if listeners := o.Lookup("spec.listeners"); listeners != nil {
-		for _, l := range listeners.Content {
+		for _, l := range listeners.Content() {
 			if p := atoi(manifest.ScalarString(manifest.MapGet(l, "port"))); p > 0 && p < 65536 {
 				ports = append(ports, ContainerPort{Port: int32(p), Protocol: "TCP"})
 			}

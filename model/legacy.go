@@ -144,7 +144,7 @@ func subjectRefs(o *manifest.Object) []SubjectRef {
 		return nil
 	}
 	var refs []SubjectRef
-	for i, s := range subjects.Content {
+	for i, s := range subjects.Content() {
 		ref := manifest.MapGet(s, "ref")
 		if ref == nil {
 			continue

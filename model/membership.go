@@ -59,7 +59,7 @@ func proxyOf(spec *manifest.Node, lbls, annotations map[string]string) podProxy 
 		if cs == nil {
 			continue
 		}
-		for _, c := range cs.Content {
+		for _, c := range cs.Content() {
 			name := manifest.ScalarString(manifest.MapGet(c, "name"))
 			image := manifest.ScalarString(manifest.MapGet(c, "image"))
 			if name != proxyContainer && !isProxyImage(image) {
@@ -104,9 +104,9 @@ func proxyRole(args *manifest.Node) string {
 	if args == nil {
 		return ""
 	}
-	for i, a := range args.Content {
-		if manifest.ScalarString(a) == "proxy" && i+1 < len(args.Content) {
-			return manifest.ScalarString(args.Content[i+1])
+	for i, a := range args.Content() {
+		if manifest.ScalarString(a) == "proxy" && i+1 < len(args.Content()) {
+			return manifest.ScalarString(args.Content()[i+1])
 		}
 	}
 	return ""

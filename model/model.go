@@ -391,7 +391,7 @@ func (m *Model) buildServices() {
 		}
 		ports := manifest.MapGet(spec, "ports")
 		if ports != nil {
-			for i, p := range ports.Content {
+			for i, p := range ports.Content() {
 				sp := ServicePort{
 					Name:        manifest.ScalarString(manifest.MapGet(p, "name")),
 					Port:        int32(atoi(manifest.ScalarString(manifest.MapGet(p, "port")))),

@@ -116,7 +116,7 @@ func controllerOwner(o *manifest.Object) (string, string) {
 		return "", ""
 	}
 	var kind, name string
-	for _, r := range refs.Content {
+	for _, r := range refs.Content() {
 		k := manifest.ScalarString(manifest.MapGet(r, "kind"))
 		n := manifest.ScalarString(manifest.MapGet(r, "name"))
 		if n == "" || k == "Node" {
@@ -144,12 +144,12 @@ func containerPorts(spec *manifest.Node) []ContainerPort {
 	if containers == nil {
 		return nil
 	}
-	for _, c := range containers.Content {
+	for _, c := range containers.Content() {
 		ports := manifest.MapGet(c, "ports")
 		if ports == nil {
 			continue
 		}
-		for _, p := range ports.Content {
+		for _, p := range ports.Content() {
 			port := atoi(manifest.ScalarString(manifest.MapGet(p, "containerPort")))
 			if port <= 0 {
 				continue

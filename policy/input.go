@@ -250,9 +250,9 @@ func (c *converter) native(o *manifest.Object) *ast.Term {
 	root := o.Node
 	var obj ast.Object
 	if root != nil && root.Kind == manifest.MappingNode && !hasMergeKey(root) {
-		obj = ast.NewObjectWithCapacity(len(root.Content)/2 + 1)
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			k, v := root.Content[i].Value, c.term(root.Content[i+1])
+		obj = ast.NewObjectWithCapacity(len(root.Content())/2 + 1)
+		for i := 0; i+1 < len(root.Content()); i += 2 {
+			k, v := root.Content()[i].Value(), c.term(root.Content()[i+1])
 			if meta, ok := v.Value.(ast.Object); ok && k == "metadata" && fillsNamespace(o) {
 				meta.Insert(c.str("namespace"), c.str(o.Namespace))
 			}
@@ -307,8 +307,8 @@ func (c *converter) raw(o *manifest.Object, native *ast.Term) *ast.Term {
 }
 
 func hasMergeKey(n *manifest.Node) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == manifest.ScalarNode && k.ShortTag() == "!!merge" {
+	for i := 0; i+1 < len(n.Content()); i += 2 {
+		if k := n.Content()[i]; k.Kind == manifest.ScalarNode && k.ShortTag() == "!!merge" {
 			return true
 		}
 	}
@@ -328,20 +328,20 @@ func (c *converter) term(n *manifest.Node) *ast.Term {
 			// apply YAML's precedence rules.
 			return c.generic(n)
 		}
-		obj := ast.NewObjectWithCapacity(len(n.Content) / 2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			obj.Insert(c.str(n.Content[i].Value), c.term(n.Content[i+1]))
+		obj := ast.NewObjectWithCapacity(len(n.Content()) / 2)
+		for i := 0; i+1 < len(n.Content()); i += 2 {
+			obj.Insert(c.str(n.Content()[i].Value()), c.term(n.Content()[i+1]))
 		}
 		return ast.NewTerm(obj)
 	case manifest.SequenceNode:
-		items := make([]*ast.Term, len(n.Content))
-		for i, item := range n.Content {
+		items := make([]*ast.Term, len(n.Content()))
+		for i, item := range n.Content() {
 			items[i] = c.term(item)
 		}
 		return ast.ArrayTerm(items...)
 	case manifest.ScalarNode:
 		if n.ShortTag() == "!!str" {
-			return c.str(n.Value)
+			return c.str(n.Value())
 		}
 		return scalarTerm(n)
 	}
@@ -390,11 +390,11 @@ func scalarTerm(n *manifest.Node) *ast.Term {
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			// JSON has no NaN or infinity; keep what the user wrote.
-			return ast.StringTerm(n.Value)
+			return ast.StringTerm(n.Value())
 		}
 		return ast.FloatNumberTerm(v)
 	case string:
 		return ast.StringTerm(v)
 	}
-	return ast.StringTerm(n.Value)
+	return ast.StringTerm(n.Value())
 }

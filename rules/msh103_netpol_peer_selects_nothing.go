@@ -68,7 +68,7 @@ is nothing to match against and the rule stays silent.`,
 }
 
 func checkPeerMatches(pass *analyzer.Pass, g *connectivity.Graph, np *model.NetworkPolicy, p *model.NetpolPeer) {
-	if p.IPBlock != nil || len(g.PeerWorkloads(p)) > 0 {
+	if p.IPBlock != nil || g.PeerSelectsWorkloads(p) {
 		return
 	}
 	nss, hasNS := g.PeerNamespaces(p)

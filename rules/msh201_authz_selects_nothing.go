@@ -65,7 +65,7 @@ func checkTargetRefs(pass *analyzer.Pass, o *manifest.Object) {
 	if refs == nil {
 		return
 	}
-	items := refs.Content
+	items := refs.Content()
 	if single {
 		items = []*manifest.Node{refs}
 	}

@@ -102,9 +102,9 @@ func annotations(o *manifest.Object) []Directive {
 		return nil
 	}
 	var out []Directive
-	for i := 0; i+1 < len(ann.Content); i += 2 {
-		key := ann.Content[i].Value
-		d := Directive{Object: o, Path: manifest.JoinKey("metadata.annotations", key), Reason: strings.TrimSpace(manifest.ScalarString(ann.Content[i+1]))}
+	for i := 0; i+1 < len(ann.Content()); i += 2 {
+		key := ann.Content()[i].Value()
+		d := Directive{Object: o, Path: manifest.JoinKey("metadata.annotations", key), Reason: strings.TrimSpace(manifest.ScalarString(ann.Content()[i+1]))}
 		switch {
 		case key == AnnotationAll:
 			d.All = true
@@ -151,15 +151,15 @@ func comments(o *manifest.Object) []Directive {
 		add(n)
 		switch n.Kind {
 		case manifest.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				segs = append(segs, manifest.Segment{Key: k.Value})
+			for i := 0; i+1 < len(n.Content()); i += 2 {
+				k, v := n.Content()[i], n.Content()[i+1]
+				segs = append(segs, manifest.Segment{Key: k.Value()})
 				add(k)
 				walk(v)
 				segs = segs[:len(segs)-1]
 			}
 		case manifest.SequenceNode:
-			for i, item := range n.Content {
+			for i, item := range n.Content() {
 				segs = append(segs, manifest.Segment{Index: i, IsIdx: true})
 				walk(item)
 				segs = segs[:len(segs)-1]

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -30,16 +29,7 @@ const (
 const HelpBase = "https://github.com/meshlint/meshlint/blob/main/docs/rules/"
 
 func main() {
-	// A lint holds every object with its positions for the whole run, and
-	// parsing makes several times that in garbage: collecting at 1.3x the
-	// live heap instead of Go's 2x keeps a 10,000-object cluster under
-	// 200 MiB, for about a tenth more time than 1.5x. (It was 1.5x until
-	// Helm's engine came in: client-go's scheme, which it links, adds some
-	// 20 MB of code and data that a freshly built binary holds resident.)
-	// GOGC still overrides it.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(30)
-	}
+	tuneGC()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
