@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures meshlint against its performance bar: a full lint (every rule,
 # both layers) of a 10,000-object cluster (2,000 workloads in 100 namespaces)
-# in at most twice the time yq v4 needs to parse the same file, in under
+# in at most 1.5 times the time yq v4 needs to parse the same file, in under
 # 200 MiB. Prints wall time and peak RSS of five runs of each, then the Go
 # benchmarks (go test -bench, -benchmem). Takes a few minutes.
 set -euo pipefail
