@@ -271,6 +271,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 			return ignore(path, isDir) || (prev != nil && prev(path, isDir))
 		}
 	}
+	opts.Ignore = newOwnFiles(c, cfg, wd).Ignore(opts.Ignore)
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
 	opts.AllowRemote = allowRemote(c, cfg)
@@ -381,7 +382,7 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 		AllowRemote:  allowRemote(c, cfg),
 		AllowEmpty:   allowEmpty(c, cfg),
 		Settings:     settings,
-		Ignore:       cfg.IgnoreFunc(wd),
+		Ignore:       newOwnFiles(c, cfg, wd).Ignore(cfg.IgnoreFunc(wd)),
 		Environments: declaredEnvironments(cfg),
 		Environment:  c.String("environment"),
 		Helm:         helmOptions(c, cfg),

@@ -242,7 +242,7 @@ func loadVersion(c *cli.Context, cfg *config.Config, realWD, workDir, root strin
 		WorkDir:      workDir,
 		AllowRemote:  c.Bool("allow-remote"),
 		Settings:     settings,
-		Ignore:       cfg.IgnoreFunc(realWD),
+		Ignore:       newOwnFiles(c, cfg, workDir).Ignore(cfg.IgnoreFunc(realWD)),
 		Environments: declared,
 		Environment:  c.String("environment"),
 		Helm:         remapHelm(helmOptions(c, cfg), remap),
