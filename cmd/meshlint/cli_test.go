@@ -189,3 +189,34 @@ spec:
 		t.Errorf("MSH003 does not report the condition without a key:\n%s", out)
 	}
 }
+
+// TestUsageErrorsExit2: a command that only groups others, run bare or
+// with an unknown subcommand, and a flag left without its value are usage
+// errors: exit 2 and a message that names what is wrong.
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"baseline"}, "baseline: name a subcommand: write"},
+		{[]string{"policy"}, "policy: name a subcommand: test"},
+		{[]string{"baseline", "wirte", "testdata/manifests/seed"}, `unknown subcommand "wirte" (want write`},
+		{[]string{"policy", "tset"}, `unknown subcommand "tset" (want test`},
+		{[]string{"graph", "testdata/manifests/seed", "--layer"}, "flag --layer needs a value (see meshlint graph --help)"},
+		{[]string{"graph", "--layer"}, "flag --layer needs a value"},
+		{[]string{"graph", "--layer", "testdata/manifests/seed"}, `--layer: unknown layer "testdata/manifests/seed"`},
+		{[]string{"graph", "--layer", "bogus", "testdata/manifests/seed"}, `--layer: unknown layer "bogus" (want network, mesh or effective)`},
+		{[]string{"diff", "--layer", "bogus", "a", "b"}, `--layer: unknown layer "bogus"`},
+		{[]string{"why", "--layer", "bogus", "a", "b", "testdata/manifests/seed"}, `--layer: unknown layer "bogus"`},
+		{[]string{"why", "a", "b", "testdata/manifests/seed", "--layer"}, "flag --layer needs a value (see meshlint why --help)"},
+		{[]string{"testdata/manifests/seed", "--format"}, "flag --format needs a value (see meshlint --help)"},
+		{[]string{"testdata/manifests/seed", "--fail-on", "--"}, "flag --fail-on needs a value"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runMeshlint(t, "", tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit 2 and %q", code, errOut, out, tc.want)
+			}
+		})
+	}
+}

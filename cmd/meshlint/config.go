@@ -41,7 +41,9 @@ func baselineCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "baseline",
 		Usage:        "record today's findings, so that later runs report only new ones",
+		UsageText:    "meshlint baseline write [flags] PATH...",
 		OnUsageError: usageError,
+		Action:       needSubcommand,
 		Subcommands: []*cli.Command{{
 			Name:        baselineWriteName,
 			Usage:       "record every finding not suppressed in the manifests in a baseline file",

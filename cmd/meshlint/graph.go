@@ -37,10 +37,7 @@ func graphCommand() *cli.Command {
 }
 
 func graphAction(c *cli.Context) error {
-	paths := c.Args().Slice()
-	if len(paths) == 0 {
-		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
-	}
+	// The flags first: `graph --layer PATH` took the path as the layer.
 	format := c.String("format")
 	if !contains(graphFormats(), format) {
 		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(graphFormats(), ", "))
@@ -50,6 +47,10 @@ func graphAction(c *cli.Context) error {
 	case connectivity.LayerNetwork, connectivity.LayerMesh, connectivity.LayerEffective:
 	default:
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
 	}
 
 	started := time.Now()

@@ -141,6 +141,22 @@ func without(flags []cli.Flag, names ...string) []cli.Flag {
 // extraCommands are added by the files that implement them.
 var extraCommands []*cli.Command
 
+// needSubcommand is the action of a command that only groups others
+// (baseline, policy): run bare, or with a word that names none of them, it
+// is a usage error (exit 2), not its help and exit 0.
+func needSubcommand(c *cli.Context) error {
+	var names []string
+	for _, sub := range c.Command.Subcommands {
+		if sub.Name != "help" {
+			names = append(names, sub.Name)
+		}
+	}
+	if first := c.Args().First(); first != "" {
+		return fmt.Errorf("%s: unknown subcommand %q (want %s; see meshlint %s --help)", c.Command.Name, first, strings.Join(names, ", "), c.Command.Name)
+	}
+	return fmt.Errorf("%s: name a subcommand: %s (see meshlint %s --help)", c.Command.Name, strings.Join(names, ", "), c.Command.Name)
+}
+
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	return fmt.Errorf("%v (see meshlint %s --help)", err, c.Command.Name)
 }

@@ -38,10 +38,6 @@ PORT, every port either layer names for the pair is answered.`,
 }
 
 func whyAction(c *cli.Context) error {
-	args := c.Args().Slice()
-	if len(args) < 3 {
-		return errors.New("want SRC DST[:PORT[/PROTO]] PATH... (see meshlint why --help)")
-	}
 	format := c.String("format")
 	if !contains(whyFormats, format) {
 		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(whyFormats, ", "))
@@ -55,6 +51,10 @@ func whyAction(c *cli.Context) error {
 			return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", l)
 		}
 		opts.Layers = []connectivity.Layer{layer}
+	}
+	args := c.Args().Slice()
+	if len(args) < 3 {
+		return errors.New("want SRC DST[:PORT[/PROTO]] PATH... (see meshlint why --help)")
 	}
 	dstName, port, err := explain.SplitDestination(args[1])
 	if err != nil {
