@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -145,17 +144,15 @@ func TestGraphPerEnvironment(t *testing.T) {
 	}
 
 	_, out, _ = runMeshlint(t, "", "graph", "--format", "json", overlays)
-	dec := json.NewDecoder(strings.NewReader(out))
+	// One JSON document: an array of the environments' graphs.
+	var graphs []struct {
+		Environment string `json:"environment"`
+	}
+	if err := json.Unmarshal([]byte(out), &graphs); err != nil {
+		t.Fatalf("graph --format json of several environments is not one JSON document: %v\n%s", err, out)
+	}
 	var names []string
-	for {
-		var g struct {
-			Environment string `json:"environment"`
-		}
-		if err := dec.Decode(&g); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, g := range graphs {
 		names = append(names, g.Environment)
 	}
 	if strings.Join(names, ",") != prodEnv+","+stageEnv {
@@ -241,5 +238,34 @@ func copyTree(t *testing.T, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJSONIsOneDocument: every --format json output is one valid JSON
+// document, with no finding and with several environments alike.
+func TestJSONIsOneDocument(t *testing.T) {
+	const overlays = "testdata/manifests/overlays"
+	empty := t.TempDir()
+	writeTree(t, empty, map[string]string{"data.yaml": "a: 1\n"})
+	for _, args := range [][]string{
+		{"--format", "json", "--allow-empty", empty},
+		{"--format", "json", "--fail-on", "none", "testdata/manifests/seed-fixed"},
+		{"--format", "json", "--fail-on", "none", overlays},
+		{"graph", "--format", "json", overlays},
+		{"graph", "--format", "json", "-e", overlays + "/prod", overlays},
+		{"why", "--format", "json", "shop/web", "shop/api:8080", overlays},
+		{"diff", "--format", "json", overlays, overlays},
+		{"rules", "--format", "json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, out, errOut := runMeshlint(t, "", args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var v any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Errorf("not one JSON document: %v\n%s", err, out)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -92,6 +93,11 @@ func whyAction(c *cli.Context) error {
 	}
 	for _, err := range missing {
 		fmt.Fprintf(c.App.ErrWriter, "meshlint: %v\n", err)
+	}
+	if format == "json" && res.Several() {
+		return writeJSONArray(c.App.Writer, len(answers), func(w io.Writer, i int) error {
+			return explain.WriteJSON(w, answers[i])
+		})
 	}
 	for i, a := range answers {
 		if i > 0 && format == "text" {
