@@ -16,6 +16,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/internal/version"
 	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/ruledoc"
@@ -92,7 +93,7 @@ func WriteSARIF(w io.Writer, run *Run) error {
 	if err != nil {
 		return err
 	}
-	driver := sarif.NewVersionedDriver("meshlint", sarifVersion(run.ToolVersion)).WithInformationURI(InformationURI)
+	driver := sarif.NewVersionedDriver("meshlint", version.Numeric(run.ToolVersion)).WithInformationURI(InformationURI)
 	if v, ok := semver(run.ToolVersion); ok {
 		driver.SemanticVersion = &v
 	}
@@ -268,17 +269,6 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// sarifVersion is the tool version as SARIF consumers compare it: starting
-// with a digit (SARIF2005), so "v1.2.3" loses its "v" and a build without
-// a version ("dev") reads "0.0.0-dev".
-func sarifVersion(v string) string {
-	v = strings.TrimPrefix(v, "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
-		return "0.0.0-" + cmp.Or(v, "unknown")
-	}
-	return v
 }
 
 // semver returns v without its leading "v" when it is a semantic version
