@@ -67,14 +67,19 @@ func SecuritySeverity(s analyzer.Severity) string {
 // other's alerts. The category is --sarif-category when given, else
 // "meshlint/" and the linted paths.
 func AutomationID(run *Run) string {
-	cat := strings.TrimSuffix(run.Category, "/")
+	cat := run.Category
 	if cat == "" {
 		paths := make([]string, 0, len(run.Paths))
 		for _, p := range run.Paths {
 			if p == "-" {
 				p = "stdin"
 			} else {
-				p = path.Clean(filepath.ToSlash(p))
+				// An absolute path or one that ends with / gives no
+				// empty segment (a double slash) to the id.
+				p = strings.Trim(path.Clean(filepath.ToSlash(p)), "/")
+				if p == "" {
+					p = "root"
+				}
 			}
 			paths = append(paths, p)
 		}
@@ -82,7 +87,10 @@ func AutomationID(run *Run) string {
 		paths = slices.Compact(paths)
 		cat = "meshlint/" + strings.Join(paths, ",")
 	}
-	return cat + "/"
+	// One slash between segments and one at the end, whatever the
+	// category given holds.
+	segments := strings.FieldsFunc(cat, func(r rune) bool { return r == '/' })
+	return strings.Join(segments, "/") + "/"
 }
 
 // WriteSARIF writes a SARIF 2.1.0 log that GitHub code scanning accepts:
