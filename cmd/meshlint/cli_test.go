@@ -1,11 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/config"
 )
@@ -219,4 +222,55 @@ func TestUsageErrorsExit2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHelpPlaceholders: every flag that takes a value names it with a
+// placeholder (`--format FORMAT`, `--config FILE`), no flag without one
+// claims it, and every command's usage line starts with its full name and
+// says [flags] as the top-level help does.
+func TestHelpPlaceholders(t *testing.T) {
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	var visit func(cmds []*cli.Command, parent string)
+	visit = func(cmds []*cli.Command, parent string) {
+		for _, c := range cmds {
+			if c.Name == "help" {
+				continue
+			}
+			name := parent + " " + c.Name
+			if !strings.HasPrefix(c.UsageText, name) {
+				t.Errorf("%s: usage line %q", name, c.UsageText)
+			}
+			for _, f := range c.Flags {
+				d, ok := f.(cli.DocGenerationFlag)
+				if !ok {
+					continue
+				}
+				placeholder := placeholderOf(d.GetUsage())
+				if d.TakesValue() && (placeholder == "" || strings.ToUpper(placeholder) != placeholder) {
+					t.Errorf("%s --%s: no upper-case placeholder in %q", name, f.Names()[0], d.GetUsage())
+				}
+				if !d.TakesValue() && strings.Contains(d.GetUsage(), "`") {
+					t.Errorf("%s --%s takes no value, but its usage names a placeholder: %q", name, f.Names()[0], d.GetUsage())
+				}
+			}
+			_, out, _ := runMeshlint(t, "", append(strings.Fields(strings.TrimPrefix(name, "meshlint ")), "--help")...)
+			if strings.Contains(out, "[command options]") {
+				t.Errorf("%s --help says [command options], not [flags]:\n%s", name, out)
+			}
+			visit(c.Subcommands, name)
+		}
+	}
+	visit(app.Commands, "meshlint")
+	if placeholder := placeholderOf(cli.VersionFlag.(*cli.BoolFlag).Usage); placeholder != "" {
+		t.Errorf("--version shows a placeholder %q", placeholder)
+	}
+}
+
+// placeholderOf is what urfave/cli shows as a flag's value: the first
+// `quoted` word of its usage.
+func placeholderOf(usage string) string {
+	if m := regexp.MustCompile("`([^`]*)`").FindStringSubmatch(usage); m != nil {
+		return m[1]
+	}
+	return ""
 }

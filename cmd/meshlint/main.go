@@ -76,7 +76,7 @@ meshlint migrate [flags] PATH...      legacy ServiceRole/Binding -> Authorizatio
 meshlint baseline write [flags] PATH...   record today's findings
 meshlint policy test [flags] DIR...   run the tests of Rego policies
 meshlint rules [--format FORMAT]      list the rules
-meshlint explain RULE                 a rule's help page
+meshlint explain RULE-ID              a rule's help page
 meshlint version                      the version, commit and build date
 meshlint completion bash|zsh|fish     a shell completion script
 meshlint help [COMMAND]               this help, or a command's`
@@ -119,7 +119,28 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	app.Commands = append(app.Commands, extraCommands...)
+	setUsageText(app.Commands, "meshlint")
 	return app
+}
+
+// setUsageText writes each command's usage line as the top-level help
+// writes them, "meshlint graph [flags] PATH...", where urfave/cli would
+// say "[command options]".
+func setUsageText(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		name := parent + " " + c.Name
+		if c.UsageText == "" && c.Name != "help" {
+			line := name
+			if len(c.Flags) > 0 {
+				line += " [flags]"
+			}
+			if a := strings.TrimSpace(c.ArgsUsage); a != "" {
+				line += " " + a
+			}
+			c.UsageText = line
+		}
+		setUsageText(c.Subcommands, name)
+	}
 }
 
 // without is flags less those named: a command rejects the flags that

@@ -28,12 +28,10 @@ func whyCommand() *cli.Command {
 		Description: `SRC and DST are workloads (ns/name[Kind], ns/name or a name one namespace
 alone holds), an IPv4 address outside the cluster, or "external". Without
 PORT, every port either layer names for the pair is answered.`,
-		Flags: append(settingsFlags(),
-			&cli.StringFlag{Name: "layer", Usage: "answer for one layer only: network, mesh or effective (default: all three)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: " + strings.Join(whyFormats, ", ")},
-			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
-			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
-		),
+		Flags: append(append(settingsFlags(),
+			&cli.StringFlag{Name: "layer", Usage: "answer for one `LAYER` only: network, mesh or effective (default: all three)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(whyFormats, ", ")},
+		), catalogueFlags()...),
 		Action: whyAction,
 	}
 }
