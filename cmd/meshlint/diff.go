@@ -37,8 +37,8 @@ var diffHTML func(w io.Writer, r *diff.Result, layer connectivity.Layer, showImp
 
 func diffCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "diff",
-		Usage: "what a change opens and closes: connections that differ between two versions",
+		Name:      "diff",
+		Usage:     "what a change opens and closes: connections that differ between two versions",
 		ArgsUsage: "OLD NEW | --base REV [PATH...]",
 		UsageText: "meshlint diff [flags] OLD NEW\nmeshlint diff [flags] --base REV [PATH...]",
 		Description: "OLD and NEW are files, directories or kustomizations; with --base the working tree's\n" +
