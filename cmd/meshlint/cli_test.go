@@ -274,3 +274,32 @@ func placeholderOf(usage string) string {
 	}
 	return ""
 }
+
+// TestErrorsNameTheFlag: a bad value names the flag (spelt as the help
+// spells it) or the file it came from.
+func TestErrorsNameTheFlag(t *testing.T) {
+	const seed = "testdata/manifests/seed"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--enable", "MSH999", seed}, `--enable: unknown rule "MSH999"`},
+		{[]string{"--disable", "nope", seed}, `--disable: unknown rule "nope"`},
+		{[]string{"--severity", "nope=error", seed}, `--severity: unknown rule "nope"`},
+		{[]string{"--color", "sometimes", seed}, `--color: unknown value "sometimes" (want auto, always or never)`},
+		{[]string{"--policy-timeout", "5", seed}, `for flag --policy-timeout`},
+		{[]string{"graph", "--bogus", seed}, "not defined: --bogus (see meshlint graph --help)"},
+		{[]string{"--format", "yaml", seed}, `--format: unknown format "yaml"`},
+		{[]string{"--config", "nosuch.yaml", seed}, "nosuch.yaml"},
+		{[]string{"--baseline", "nosuch.json", seed}, "nosuch.json"},
+		{[]string{"--policy", "nosuch-dir", seed}, "nosuch-dir"},
+		{[]string{"testdata/nosuch"}, "testdata/nosuch: no such file or directory"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, errOut := runMeshlint(t, "", tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+}

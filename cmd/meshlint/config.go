@@ -329,14 +329,18 @@ func blameConfig(c *cli.Context, cfg *config.Config, err error) error {
 	if !errors.As(err, &unknown) {
 		return err
 	}
-	var byFlags []string
-	byFlags = append(byFlags, lint.SplitList(c.StringSlice("enable"))...)
-	byFlags = append(byFlags, lint.SplitList(c.StringSlice("disable"))...)
-	for _, spec := range lint.SplitList(c.StringSlice("severity")) {
-		name, _, _ := strings.Cut(spec, "=")
-		byFlags = append(byFlags, name)
+	// The flag that named it, so that the message says where to look.
+	for _, flag := range []string{"enable", "disable", "severity"} {
+		var names []string
+		for _, spec := range lint.SplitList(c.StringSlice(flag)) {
+			name, _, _ := strings.Cut(spec, "=")
+			names = append(names, name)
+		}
+		if namedIn(unknown.Name, names) {
+			return fmt.Errorf("--%s: %w", flag, err)
+		}
 	}
-	if pos, ok := cfg.RulePos(unknown.Name); ok && !namedIn(unknown.Name, byFlags) {
+	if pos, ok := cfg.RulePos(unknown.Name); ok {
 		return fmt.Errorf("%s: %w", pos, err)
 	}
 	return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
 
@@ -99,7 +100,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:   stderr,
 		// Bad flags are a failed run (exit 2), not a usage dump and exit 1.
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return fmt.Errorf("%v (see meshlint --help)", err)
+			return fmt.Errorf("%s (see meshlint --help)", usageMessage(err))
 		},
 		Flags:          lintFlags(),
 		Action:         lintAction,
@@ -162,6 +163,22 @@ func without(flags []cli.Flag, names ...string) []cli.Flag {
 // extraCommands are added by the files that implement them.
 var extraCommands []*cli.Command
 
+// flagDash is urfave/cli's "flag -name" in its parse errors, which names
+// the flag with one dash.
+var flagDash = regexp.MustCompile(`(flag |not defined: )-([a-z][a-z0-9-]+)`)
+
+// usageMessage is a flag parse error as the help spells flags: --name
+// (-n for a one-letter one).
+func usageMessage(err error) string {
+	return flagDash.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := flagDash.FindStringSubmatch(m)
+		if len(sub[2]) == 1 {
+			return m
+		}
+		return sub[1] + "--" + sub[2]
+	})
+}
+
 // needSubcommand is the action of a command that only groups others
 // (baseline, policy): run bare, or with a word that names none of them, it
 // is a usage error (exit 2), not its help and exit 0.
@@ -179,7 +196,7 @@ func needSubcommand(c *cli.Context) error {
 }
 
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
-	return fmt.Errorf("%v (see meshlint %s --help)", err, c.Command.Name)
+	return fmt.Errorf("%s (see meshlint %s --help)", usageMessage(err), c.Command.Name)
 }
 
 // settingsFlags are the mesh facts shared by lint and graph.
@@ -283,6 +300,9 @@ func lintAction(c *cli.Context) error {
 
 	if err := checkOutboundFlag(c); err != nil {
 		return err
+	}
+	if color := c.String("color"); !writingBaseline(c) && color != "auto" && color != "always" && color != "never" {
+		return fmt.Errorf("--color: unknown value %q (want auto, always or never)", color)
 	}
 	policyExtra, policyCheck, err := policyRules(c)
 	if err != nil {
