@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/explain"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/report/htmlreport"
@@ -128,6 +129,9 @@ func writeGraph(c *cli.Context, w io.Writer, m *model.Model, layer connectivity.
 	if name := c.String("focus"); name != "" {
 		var err error
 		if opts.Focus, err = g.FindFocus([]string{name}); err != nil {
+			if hint := explain.Suggest(g, name); hint != "" {
+				return fmt.Errorf("--focus: %w%s", err, hint)
+			}
 			return fmt.Errorf("--focus: %w", err)
 		}
 	}
