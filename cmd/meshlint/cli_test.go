@@ -303,3 +303,14 @@ func TestErrorsNameTheFlag(t *testing.T) {
 		})
 	}
 }
+
+// TestAllowRemoteSaysWhatIsFetched: the help of --allow-remote names what
+// it fetches and how, and that diff --base fetches nothing itself.
+func TestAllowRemoteSaysWhatIsFetched(t *testing.T) {
+	_, out, _ := runMeshlint(t, "", "lint", "--help")
+	for _, want := range []string{"URLs by HTTP GET", "git repositories with the git program", "diff --base REV reads REV locally"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--allow-remote's help lacks %q", want)
+		}
+	}
+}

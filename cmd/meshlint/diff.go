@@ -239,7 +239,7 @@ func loadVersion(c *cli.Context, cfg *config.Config, realWD, workDir, root strin
 		Paths:        abs,
 		Stdin:        c.App.Reader,
 		WorkDir:      workDir,
-		AllowRemote:  c.Bool("allow-remote"),
+		AllowRemote:  allowRemote(c, cfg),
 		Settings:     settings,
 		Ignore:       newOwnFiles(c, cfg, workDir).Ignore(cfg.IgnoreFunc(realWD)),
 		Environments: declared,

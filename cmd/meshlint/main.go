@@ -127,10 +127,16 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 // setUsageText writes each command's usage line as the top-level help
 // writes them, "meshlint graph [flags] PATH...", where urfave/cli would
 // say "[command options]".
+// The commands of other files are made once, at init, and urfave/cli adds
+// its help command (which may hold itself) to them as it runs: help is
+// left alone.
 func setUsageText(cmds []*cli.Command, parent string) {
 	for _, c := range cmds {
+		if c.Name == "help" {
+			continue
+		}
 		name := parent + " " + c.Name
-		if c.UsageText == "" && c.Name != "help" {
+		if c.UsageText == "" {
 			line := name
 			if len(c.Flags) > 0 {
 				line += " [flags]"
@@ -207,7 +213,7 @@ func settingsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root `NAMESPACE` (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "`NAMESPACE` istiod runs in"},
 		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy `MODE`: ALLOW_ANY or REGISTRY_ONLY"},
-		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
+		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch the remote resources they name: URLs by HTTP GET, git repositories with the git program (a shallow fetch of the ref); diff --base REV reads REV locally either way"},
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "work on the environment `NAME` alone (an overlay's path, or a name the config file gives)"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "finding no Kubernetes object in the paths is not an error"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which config file, environments and objects the run used, and how long each step took"},
