@@ -269,3 +269,66 @@ func TestJSONIsOneDocument(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainFileFindingsOnce: a plain manifest joins every environment; a
+// finding on it is one finding naming them all, in every format, and is
+// counted once.
+func TestPlainFileFindingsOnce(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "overlays"), os.DirFS(filepath.Join(repoRoot, overlays))); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, dir, map[string]string{"plain.yaml": `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: stray, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: nothing}}
+`})
+	envs := "overlays/prod,overlays/staging"
+	_, out, _ := runIn(t, dir, "--format", "json", "--fail-on", "none", ".")
+	rep := jsonOf(t, out)
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Rule == "MSH102" {
+			n++
+			if got := strings.Join(f.Environments, ","); got != envs {
+				t.Errorf("MSH102 in %q, want %q", got, envs)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d MSH102 findings in JSON, want 1", n)
+	}
+	// Each finding counts once in the summary.
+	var counts struct {
+		Findings []struct {
+			Suppressed any `json:"suppressed"`
+		} `json:"findings"`
+		Summary struct{ Error, Warning, Note int } `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &counts); err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for _, f := range counts.Findings {
+		if f.Suppressed == nil {
+			active++
+		}
+	}
+	if s := counts.Summary; s.Error+s.Warning+s.Note != active {
+		t.Errorf("summary counts %+v, the findings are %d", s, active)
+	}
+	_, text, _ := runIn(t, dir, "--fail-on", "none", ".")
+	if c := strings.Count(text, "[MSH102 netpol-selects-nothing]"); c != 1 || !strings.Contains(text, "(environments overlays/prod, overlays/staging)") {
+		t.Errorf("text holds MSH102 %d times:\n%s", c, text)
+	}
+	_, sarif, _ := runIn(t, dir, "--format", "sarif", "--fail-on", "none", ".")
+	if c := strings.Count(sarif, `"ruleId": "MSH102"`); c != 1 {
+		t.Errorf("SARIF holds %d MSH102 results, want 1", c)
+	}
+	// Exit code: one warning at --fail-on warning is exit 1, whatever the
+	// number of environments.
+	if code, _, _ := runIn(t, dir, "--fail-on", "warning", "--disable", "MSH103,MSH301", "."); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}
