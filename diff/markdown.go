@@ -76,7 +76,11 @@ func writeEnvMarkdown(bw *bufio.Writer, e *Environment, opts MarkdownOptions) {
 	bw.WriteString("| | Source | Destination | Before | After | Changed by |\n|---|---|---|---|---|---|\n")
 	for i, c := range ld.Changes {
 		if i == maxTableRows {
-			fmt.Fprintf(bw, "\n%d more changes: `meshlint diff --format json` lists them all.\n", len(ld.Changes)-maxTableRows)
+			more := "1 more change"
+			if n := len(ld.Changes) - maxTableRows; n > 1 {
+				more = fmt.Sprintf("%d more changes", n)
+			}
+			fmt.Fprintf(bw, "\n%s: `meshlint diff --format json` lists them all.\n", more)
 			break
 		}
 		fmt.Fprintf(bw, "| %s | `%s` | `%s` | %s | %s | %s |\n", effectBadge(c.Effect), c.Src, c.Dst,

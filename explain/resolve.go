@@ -66,6 +66,9 @@ func Resolve(g *connectivity.Graph, name string, source bool) (*Endpoint, error)
 		}
 		return &Endpoint{Node: n}, nil
 	}
+	if n, err := rangeNode(g, name, source); n != nil || err != nil {
+		return &Endpoint{Node: n}, err
+	}
 	if addr, err := netip.ParseAddr(name); err == nil {
 		if !addr.Is4() {
 			return nil, fmt.Errorf("%q: only IPv4 addresses are modelled outside the cluster, as NetworkPolicy ipBlocks are here", name)
@@ -89,6 +92,31 @@ func Resolve(g *connectivity.Graph, name string, source bool) (*Endpoint, error)
 	}
 	return nil, fmt.Errorf("%q is ambiguous: %s (give ns/name[Kind])", name, strings.Join(ids, ", "))
 }
+
+// rangeNode is the address range a name the graph prints stands for
+// ("198.51.100.0-198.51.100.255[External]"); nil for a name of another
+// form.
+func rangeNode(g *connectivity.Graph, name string, source bool) (*connectivity.Node, error) {
+	text, ok := strings.CutSuffix(name, "[External]")
+	first, _, ok2 := strings.Cut(text, "-")
+	addr, err := netip.ParseAddr(first)
+	if !ok || !ok2 || err != nil || !addr.Is4() {
+		return nil, nil
+	}
+	n := g.RangeNode(addr, source)
+	if n == nil || n.ID != name {
+		held := ""
+		if n != nil {
+			held = ": " + first + " is in " + n.ID
+		}
+		return nil, fmt.Errorf("%q is no address range of the graph%s (give a range as meshlint graph prints it, an IPv4 address or %q)", name, held, External)
+	}
+	return n, nil
+}
+
+// Suggest is the " (did you mean ...?)" of a workload name that matches
+// none: the closest names, or "".
+func Suggest(g *connectivity.Graph, name string) string { return didYouMean(g, name, true) }
 
 // didYouMean names the (up to three) workloads whose names are closest to
 // name, by edit distance over the forms a user may type.

@@ -198,6 +198,26 @@ func TestResolveHost(t *testing.T) {
 	if _, err := Resolve(g, "api.stripe.com", true); err == nil || !strings.Contains(err.Error(), "never a source") {
 		t.Errorf("a host as source: %v", err)
 	}
+	// Address ranges by the names graph prints them with, both ways.
+	for _, tc := range []struct {
+		name    string
+		source  bool
+		wantErr string
+	}{
+		{"198.51.100.0-198.51.100.255[External]", false, ""},
+		{"0.0.0.0-198.51.99.255[External]", false, ""},
+		{"0.0.0.0-255.255.255.255[External]", true, ""},
+		{"198.51.100.0-198.51.100.254[External]", false, "is in 198.51.100.0-198.51.100.255[External]"},
+		{"10.0.0.0-10.0.0.9[External]", false, "is no address range of the graph"},
+	} {
+		e, err := Resolve(g, tc.name, tc.source)
+		switch {
+		case tc.wantErr == "" && (err != nil || e.Name() != tc.name || e.Workload != nil):
+			t.Errorf("%s: %v, %v", tc.name, e, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.wantErr)
+		}
+	}
 	if _, err := Resolve(g, "db.partner.exampl", false); err == nil || !strings.Contains(err.Error(), "did you mean db.partner.example[ServiceEntry]?") {
 		t.Errorf("a misspelt host: %v", err)
 	}

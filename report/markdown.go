@@ -22,7 +22,7 @@ const markdownMaxRows = 300
 func WriteMarkdown(out io.Writer, run *Run) error {
 	w := bufio.NewWriter(out)
 	loc := newLocator(run)
-	fmt.Fprintf(w, "## meshlint\n\n%s\n\n", mdText(Summary(run)))
+	fmt.Fprintf(w, "## meshlint\n\n%s\n\n", mdText(Summary(run)+versionNote(run)))
 	active := run.Active()
 	if len(active) == 0 {
 		fmt.Fprint(w, "No findings.\n")

@@ -67,3 +67,29 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestVersionInEveryReport: each format names the one version string of
+// internal/version (SARIF's without the "v": SARIF2005 wants a digit first).
+func TestVersionInEveryReport(t *testing.T) {
+	run := &report.Run{ToolVersion: "v9.8.7-test", HelpBase: "https://example.com/"}
+	for _, tc := range []struct{ format, want string }{
+		{"text", "; meshlint v9.8.7-test\n"},
+		{"markdown", "; meshlint v9.8.7-test\n"},
+		{"json", `"version": "v9.8.7-test"`},
+		{"sarif", `"version": "9.8.7-test"`},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			w, err := report.Lookup(tc.format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := w(&b, run); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("lacks %q:\n%s", tc.want, b.String())
+			}
+		})
+	}
+}

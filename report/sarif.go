@@ -16,6 +16,7 @@ import (
 	"github.com/owenrumney/go-sarif/v2/sarif"
 
 	"github.com/meshlint/meshlint/analyzer"
+	"github.com/meshlint/meshlint/internal/version"
 	"github.com/meshlint/meshlint/loader"
 	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/ruledoc"
@@ -66,14 +67,19 @@ func SecuritySeverity(s analyzer.Severity) string {
 // other's alerts. The category is --sarif-category when given, else
 // "meshlint/" and the linted paths.
 func AutomationID(run *Run) string {
-	cat := strings.TrimSuffix(run.Category, "/")
+	cat := run.Category
 	if cat == "" {
 		paths := make([]string, 0, len(run.Paths))
 		for _, p := range run.Paths {
 			if p == "-" {
 				p = "stdin"
 			} else {
-				p = path.Clean(filepath.ToSlash(p))
+				// An absolute path or one that ends with / gives no
+				// empty segment (a double slash) to the id.
+				p = strings.Trim(path.Clean(filepath.ToSlash(p)), "/")
+				if p == "" {
+					p = "root"
+				}
 			}
 			paths = append(paths, p)
 		}
@@ -81,7 +87,10 @@ func AutomationID(run *Run) string {
 		paths = slices.Compact(paths)
 		cat = "meshlint/" + strings.Join(paths, ",")
 	}
-	return cat + "/"
+	// One slash between segments and one at the end, whatever the
+	// category given holds.
+	segments := strings.FieldsFunc(cat, func(r rune) bool { return r == '/' })
+	return strings.Join(segments, "/") + "/"
 }
 
 // WriteSARIF writes a SARIF 2.1.0 log that GitHub code scanning accepts:
@@ -92,7 +101,7 @@ func WriteSARIF(w io.Writer, run *Run) error {
 	if err != nil {
 		return err
 	}
-	driver := sarif.NewVersionedDriver("meshlint", sarifVersion(run.ToolVersion)).WithInformationURI(InformationURI)
+	driver := sarif.NewVersionedDriver("meshlint", version.Numeric(run.ToolVersion)).WithInformationURI(InformationURI)
 	if v, ok := semver(run.ToolVersion); ok {
 		driver.SemanticVersion = &v
 	}
@@ -268,17 +277,6 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// sarifVersion is the tool version as SARIF consumers compare it: starting
-// with a digit (SARIF2005), so "v1.2.3" loses its "v" and a build without
-// a version ("dev") reads "0.0.0-dev".
-func sarifVersion(v string) string {
-	v = strings.TrimPrefix(v, "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
-		return "0.0.0-" + cmp.Or(v, "unknown")
-	}
-	return v
 }
 
 // semver returns v without its leading "v" when it is a semantic version

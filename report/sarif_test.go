@@ -260,9 +260,17 @@ func TestAutomationID(t *testing.T) {
 		{[]string{"deploy/prod"}, "", "meshlint/deploy/prod/"},
 		{[]string{"./b/", "a", "b"}, "", "meshlint/a,b/"},
 		{[]string{"-"}, "", "meshlint/stdin/"},
-		{nil, "", "meshlint//"},
+		{nil, "", "meshlint/"},
 		{[]string{"x"}, "staging", "staging/"},
 		{[]string{"x"}, "staging/", "staging/"},
+		// No double slash, however the paths end.
+		{[]string{"deploy/prod/"}, "", "meshlint/deploy/prod/"},
+		{[]string{"deploy//prod//"}, "", "meshlint/deploy/prod/"},
+		{[]string{"/abs/deploy/"}, "", "meshlint/abs/deploy/"},
+		{[]string{"/"}, "", "meshlint/root/"},
+		{[]string{"."}, "", "meshlint/./"},
+		{[]string{"x"}, "ci//staging//", "ci/staging/"},
+		{[]string{"x"}, "/", "/"},
 	} {
 		if got := report.AutomationID(&report.Run{Paths: tc.paths, Category: tc.category}); got != tc.want {
 			t.Errorf("AutomationID(%q, %q) = %q, want %q", tc.paths, tc.category, got, tc.want)

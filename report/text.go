@@ -45,8 +45,17 @@ func WriteText(out io.Writer, run *Run, color bool) error {
 	if file != "" {
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, Summary(run))
+	fmt.Fprintln(w, Summary(run)+versionNote(run))
 	return w.Flush()
+}
+
+// versionNote names the tool's version at the end of a summary line, as
+// JSON's tool.version and SARIF's tool.driver.version do.
+func versionNote(run *Run) string {
+	if run.ToolVersion == "" {
+		return ""
+	}
+	return "; meshlint " + run.ToolVersion
 }
 
 // Plural is n and the noun in the number n needs: "1 file", "2 files".

@@ -5,7 +5,6 @@ import (
 
 	"github.com/meshlint/meshlint/analyzer"
 	"github.com/meshlint/meshlint/connectivity"
-	"github.com/meshlint/meshlint/manifest"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -76,17 +75,19 @@ spec:
 				bare[w.Namespace] = append(bare[w.Namespace], w)
 				continue
 			}
-			pass.Report(w.Object, manifest.JoinKey(w.TemplatePath, "metadata"),
+			// At the workload's own name, the object the message names,
+			// not its pod template.
+			pass.Report(w.Object, "metadata.name",
 				"%s is not isolated for ingress (none of the NetworkPolicies of namespace %s selects it for ingress): every pod and address may connect to it on every port", n.ID, w.Namespace)
 		}
 		for _, name := range bareOrder {
 			ws := bare[name]
 			// At the Namespace when the set declares it, else at the
 			// workload first met.
-			at, path := ws[0].Object, manifest.JoinKey(ws[0].TemplatePath, "metadata")
+			at, path := ws[0].Object, "metadata.name"
 			for _, w := range ws {
 				if w.Object.File < at.File || (w.Object.File == at.File && w.Object.Node.Line < at.Node.Line) {
-					at, path = w.Object, manifest.JoinKey(w.TemplatePath, "metadata")
+					at = w.Object
 				}
 			}
 			if ns := m.Namespace(name); ns != nil && ns.Object != nil {

@@ -48,7 +48,12 @@ func flagsFirst(app *cli.App, args []string) ([]string, error) {
 		default:
 			moved = append(moved, a)
 			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && valued[name] && i+1 < len(rest) {
+			if !strings.Contains(name, "=") && valued[name] {
+				if i+1 == len(rest) || rest[i+1] == "--" {
+					// Moved in front of the paths, it would take the
+					// "--" before them, or the first path, as its value.
+					return nil, fmt.Errorf("flag %s needs a value (see meshlint %s--help)", a, commandPath(out))
+				}
 				moved = append(moved, rest[i+1])
 				i++
 			}
@@ -60,6 +65,16 @@ func flagsFirst(app *cli.App, args []string) ([]string, error) {
 		out = append(out, positional...)
 	}
 	return out, nil
+}
+
+// commandPath is the commands of args (after the program's name), each
+// followed by a space, for "see meshlint graph --help".
+func commandPath(args []string) string {
+	var b strings.Builder
+	for _, a := range args[1:] {
+		b.WriteString(a + " ")
+	}
+	return b.String()
 }
 
 // commandFirst puts a subcommand written after flags (`meshlint --format

@@ -58,6 +58,11 @@ func TestBuildFailures(t *testing.T) {
 	if !strings.Contains(out, "pass --allow-remote") {
 		t.Errorf("--allow-remote=false does not beat the config file:\n%s", out)
 	}
+	// diff reads the config file's allow-remote too.
+	var diffOut, diffErr strings.Builder
+	if code := run([]string{"meshlint", "diff", "remote", "remote"}, strings.NewReader(""), &diffOut, &diffErr); code != 2 || strings.Contains(diffErr.String(), "pass --allow-remote") {
+		t.Errorf("diff with allow-remote in the config file: exit %d, %s", code, diffErr.String())
+	}
 }
 
 // A finding located in a patch is silenced by a comment there, and by the

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/config"
 )
@@ -187,5 +190,127 @@ spec:
 	_, out, _ = runMeshlint(t, manifests, "--fail-on", "none", "-")
 	if !strings.Contains(out, "when needs a key") {
 		t.Errorf("MSH003 does not report the condition without a key:\n%s", out)
+	}
+}
+
+// TestUsageErrorsExit2: a command that only groups others, run bare or
+// with an unknown subcommand, and a flag left without its value are usage
+// errors: exit 2 and a message that names what is wrong.
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"baseline"}, "baseline: name a subcommand: write"},
+		{[]string{"policy"}, "policy: name a subcommand: test"},
+		{[]string{"baseline", "wirte", "testdata/manifests/seed"}, `unknown subcommand "wirte" (want write`},
+		{[]string{"policy", "tset"}, `unknown subcommand "tset" (want test`},
+		{[]string{"graph", "testdata/manifests/seed", "--layer"}, "flag --layer needs a value (see meshlint graph --help)"},
+		{[]string{"graph", "--layer"}, "flag --layer needs a value"},
+		{[]string{"graph", "--layer", "testdata/manifests/seed"}, `--layer: unknown layer "testdata/manifests/seed"`},
+		{[]string{"graph", "--layer", "bogus", "testdata/manifests/seed"}, `--layer: unknown layer "bogus" (want network, mesh or effective)`},
+		{[]string{"diff", "--layer", "bogus", "a", "b"}, `--layer: unknown layer "bogus"`},
+		{[]string{"why", "--layer", "bogus", "a", "b", "testdata/manifests/seed"}, `--layer: unknown layer "bogus"`},
+		{[]string{"why", "a", "b", "testdata/manifests/seed", "--layer"}, "flag --layer needs a value (see meshlint why --help)"},
+		{[]string{"testdata/manifests/seed", "--format"}, "flag --format needs a value (see meshlint --help)"},
+		{[]string{"testdata/manifests/seed", "--fail-on", "--"}, "flag --fail-on needs a value"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runMeshlint(t, "", tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q, stdout %q; want exit 2 and %q", code, errOut, out, tc.want)
+			}
+		})
+	}
+}
+
+// TestHelpPlaceholders: every flag that takes a value names it with a
+// placeholder (`--format FORMAT`, `--config FILE`), no flag without one
+// claims it, and every command's usage line starts with its full name and
+// says [flags] as the top-level help does.
+func TestHelpPlaceholders(t *testing.T) {
+	app := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	var visit func(cmds []*cli.Command, parent string)
+	visit = func(cmds []*cli.Command, parent string) {
+		for _, c := range cmds {
+			if c.Name == "help" {
+				continue
+			}
+			name := parent + " " + c.Name
+			if !strings.HasPrefix(c.UsageText, name) {
+				t.Errorf("%s: usage line %q", name, c.UsageText)
+			}
+			for _, f := range c.Flags {
+				d, ok := f.(cli.DocGenerationFlag)
+				if !ok {
+					continue
+				}
+				placeholder := placeholderOf(d.GetUsage())
+				if d.TakesValue() && (placeholder == "" || strings.ToUpper(placeholder) != placeholder) {
+					t.Errorf("%s --%s: no upper-case placeholder in %q", name, f.Names()[0], d.GetUsage())
+				}
+				if !d.TakesValue() && strings.Contains(d.GetUsage(), "`") {
+					t.Errorf("%s --%s takes no value, but its usage names a placeholder: %q", name, f.Names()[0], d.GetUsage())
+				}
+			}
+			_, out, _ := runMeshlint(t, "", append(strings.Fields(strings.TrimPrefix(name, "meshlint ")), "--help")...)
+			if strings.Contains(out, "[command options]") {
+				t.Errorf("%s --help says [command options], not [flags]:\n%s", name, out)
+			}
+			visit(c.Subcommands, name)
+		}
+	}
+	visit(app.Commands, "meshlint")
+	if placeholder := placeholderOf(cli.VersionFlag.(*cli.BoolFlag).Usage); placeholder != "" {
+		t.Errorf("--version shows a placeholder %q", placeholder)
+	}
+}
+
+// placeholderOf is what urfave/cli shows as a flag's value: the first
+// `quoted` word of its usage.
+func placeholderOf(usage string) string {
+	if m := regexp.MustCompile("`([^`]*)`").FindStringSubmatch(usage); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// TestErrorsNameTheFlag: a bad value names the flag (spelt as the help
+// spells it) or the file it came from.
+func TestErrorsNameTheFlag(t *testing.T) {
+	const seed = "testdata/manifests/seed"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--enable", "MSH999", seed}, `--enable: unknown rule "MSH999"`},
+		{[]string{"--disable", "nope", seed}, `--disable: unknown rule "nope"`},
+		{[]string{"--severity", "nope=error", seed}, `--severity: unknown rule "nope"`},
+		{[]string{"--color", "sometimes", seed}, `--color: unknown value "sometimes" (want auto, always or never)`},
+		{[]string{"--policy-timeout", "5", seed}, `for flag --policy-timeout`},
+		{[]string{"graph", "--bogus", seed}, "not defined: --bogus (see meshlint graph --help)"},
+		{[]string{"--format", "yaml", seed}, `--format: unknown format "yaml"`},
+		{[]string{"--config", "nosuch.yaml", seed}, "nosuch.yaml"},
+		{[]string{"--baseline", "nosuch.json", seed}, "nosuch.json"},
+		{[]string{"--policy", "nosuch-dir", seed}, "nosuch-dir"},
+		{[]string{"testdata/nosuch"}, "testdata/nosuch: no such file or directory"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, errOut := runMeshlint(t, "", tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestAllowRemoteSaysWhatIsFetched: the help of --allow-remote names what
+// it fetches and how, and that diff --base fetches nothing itself.
+func TestAllowRemoteSaysWhatIsFetched(t *testing.T) {
+	_, out, _ := runMeshlint(t, "", "lint", "--help")
+	for _, want := range []string{"URLs by HTTP GET", "git repositories with the git program", "diff --base REV reads REV locally"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--allow-remote's help lacks %q", want)
+		}
 	}
 }

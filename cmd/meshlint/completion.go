@@ -130,7 +130,9 @@ func completionTree(app *cli.App) []*compNode {
 				}
 			}
 			if d, ok := f.(cli.DocGenerationFlag); ok {
-				cf.usage = d.GetUsage()
+				// The backticks mark urfave/cli's placeholder (`FILE`); help
+				// drops them, and so do the descriptions.
+				cf.usage = strings.ReplaceAll(d.GetUsage(), "`", "")
 				cf.takesValue = d.TakesValue()
 			}
 			if cf.takesValue && len(cf.long) > 0 {
@@ -156,7 +158,7 @@ func completionTree(app *cli.App) []*compNode {
 			}
 			child = nonIdent.ReplaceAllString(strings.ToLower(child), "_")
 			for _, alias := range c.Names() {
-				n.commands = append(n.commands, compItem{alias, c.Usage})
+				n.commands = append(n.commands, compItem{alias, strings.ReplaceAll(c.Usage, "`", "")})
 				n.children[alias] = child
 			}
 			walk(child, c.Name, c.Flags, c.Subcommands)

@@ -157,3 +157,63 @@ func TestFlagValues(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionQuoting: a description holding quotes, backslashes,
+// backticks and the characters each shell expands reaches the shell
+// unchanged, and the script parses (fish -n, zsh -n).
+func TestCompletionQuoting(t *testing.T) {
+	hard := []string{
+		"plain",
+		"it's `FILE`",
+		`a "quoted" \ backslash`,
+		"$HOME (sub) ; & | * ? [x] {a,b} ~ # end",
+		`\'`,
+		"",
+	}
+	for _, tc := range []struct {
+		shell string
+		quote func(string) string
+		echo  string // prints its argument unchanged
+	}{
+		{"fish", fishQuote, "printf '%s' "},
+		{"zsh", zshQuote, "printf '%s' "},
+	} {
+		t.Run(tc.shell, func(t *testing.T) {
+			if _, err := exec.LookPath(tc.shell); err != nil {
+				if os.Getenv("MESHLINT_REQUIRE_TOOLS") != "" {
+					t.Fatalf("%s is required (MESHLINT_REQUIRE_TOOLS): %v", tc.shell, err)
+				}
+				t.Skipf("%s is not installed", tc.shell)
+			}
+			for _, s := range hard {
+				out, err := exec.Command(tc.shell, "-c", tc.echo+tc.quote(s)).Output()
+				if err != nil || string(out) != s {
+					t.Errorf("%s: %s printed %q (%v), want %q", tc.shell, tc.quote(s), out, err, s)
+				}
+			}
+			_, script, _ := runMeshlint(t, "", "completion", tc.shell)
+			path := filepath.Join(t.TempDir(), "meshlint."+tc.shell)
+			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(tc.shell, "-n", path).CombinedOutput(); err != nil {
+				t.Errorf("%s -n: %v\n%s", tc.shell, err, out)
+			}
+			// urfave/cli's placeholder backticks are markup, not text.
+			if strings.Contains(script, "`") {
+				t.Errorf("the %s script shows backticks in descriptions", tc.shell)
+			}
+		})
+	}
+	if _, err := exec.LookPath("fish"); err == nil {
+		_, script, _ := runMeshlint(t, "", "completion", "fish")
+		path := filepath.Join(t.TempDir(), "meshlint.fish")
+		if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := exec.Command("fish", "--no-config", "-c", shellHarness["fish"], path, "meshlint --conf").Output()
+		if !strings.Contains(string(out), "--config\tread settings from FILE") {
+			t.Errorf("fish describes --config as %q, want the help's text without backticks", out)
+		}
+	}
+}

@@ -41,7 +41,9 @@ func baselineCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "baseline",
 		Usage:        "record today's findings, so that later runs report only new ones",
+		UsageText:    "meshlint baseline write [flags] PATH...",
 		OnUsageError: usageError,
+		Action:       needSubcommand,
 		Subcommands: []*cli.Command{{
 			Name:        baselineWriteName,
 			Usage:       "record every finding not suppressed in the manifests in a baseline file",
@@ -271,6 +273,7 @@ func applyConfig(c *cli.Context, cfg *config.Config, wd string, opts *lint.Optio
 			return ignore(path, isDir) || (prev != nil && prev(path, isDir))
 		}
 	}
+	opts.Ignore = newOwnFiles(c, cfg, wd).Ignore(opts.Ignore)
 	opts.Strict = opts.Strict || c.Bool("strict")
 	opts.Environments = declaredEnvironments(cfg)
 	opts.AllowRemote = allowRemote(c, cfg)
@@ -326,14 +329,18 @@ func blameConfig(c *cli.Context, cfg *config.Config, err error) error {
 	if !errors.As(err, &unknown) {
 		return err
 	}
-	var byFlags []string
-	byFlags = append(byFlags, lint.SplitList(c.StringSlice("enable"))...)
-	byFlags = append(byFlags, lint.SplitList(c.StringSlice("disable"))...)
-	for _, spec := range lint.SplitList(c.StringSlice("severity")) {
-		name, _, _ := strings.Cut(spec, "=")
-		byFlags = append(byFlags, name)
+	// The flag that named it, so that the message says where to look.
+	for _, flag := range []string{"enable", "disable", "severity"} {
+		var names []string
+		for _, spec := range lint.SplitList(c.StringSlice(flag)) {
+			name, _, _ := strings.Cut(spec, "=")
+			names = append(names, name)
+		}
+		if namedIn(unknown.Name, names) {
+			return fmt.Errorf("--%s: %w", flag, err)
+		}
 	}
-	if pos, ok := cfg.RulePos(unknown.Name); ok && !namedIn(unknown.Name, byFlags) {
+	if pos, ok := cfg.RulePos(unknown.Name); ok {
 		return fmt.Errorf("%s: %w", pos, err)
 	}
 	return err
@@ -381,7 +388,7 @@ func loadEnvironments(c *cli.Context, paths []string) (*lint.Result, error) {
 		AllowRemote:  allowRemote(c, cfg),
 		AllowEmpty:   allowEmpty(c, cfg),
 		Settings:     settings,
-		Ignore:       cfg.IgnoreFunc(wd),
+		Ignore:       newOwnFiles(c, cfg, wd).Ignore(cfg.IgnoreFunc(wd)),
 		Environments: declaredEnvironments(cfg),
 		Environment:  c.String("environment"),
 		Helm:         helmOptions(c, cfg),

@@ -188,7 +188,7 @@ func TestBadInputIsAFailedRun(t *testing.T) {
 		{"unknown rule in config", map[string]string{".meshlint.yaml": "severity:\n  MSH999: note\n"},
 			nil, `.meshlint.yaml:2:3: unknown rule "MSH999"`},
 		{"unknown rule in a flag is the flag's", map[string]string{".meshlint.yaml": "disable: [MSH999]\n"},
-			[]string{"--disable", "MSH999"}, `meshlint: unknown rule "MSH999"`},
+			[]string{"--disable", "MSH999"}, `meshlint: --disable: unknown rule "MSH999"`},
 		{"missing --config", nil, []string{"--config", "nope.yaml"}, "config nope.yaml: no such file"},
 		{"baseline does not parse", map[string]string{"b.json": "{\"version\": 1,\n \"findings\": [}\n"},
 			[]string{"--baseline", "b.json"}, "b.json:2:15: baseline does not parse"},

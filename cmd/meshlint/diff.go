@@ -37,22 +37,21 @@ var diffHTML func(w io.Writer, r *diff.Result, layer connectivity.Layer, showImp
 
 func diffCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "diff",
-		Usage: "what a change opens and closes: connections that differ between two versions",
-		ArgsUsage: "OLD NEW\n   meshlint diff [flags] --base REV [PATH...]\n\n" +
-			"OLD and NEW are files, directories or kustomizations; with --base the working tree's\n" +
-			"PATHs (default .) are compared with the same paths at git revision REV",
+		Name:      "diff",
+		Usage:     "what a change opens and closes: connections that differ between two versions",
+		ArgsUsage: "OLD NEW | --base REV [PATH...]",
+		UsageText: "meshlint diff [flags] OLD NEW\nmeshlint diff [flags] --base REV [PATH...]",
+		Description: "OLD and NEW are files, directories or kustomizations; with --base the working tree's\n" +
+			"PATHs (default .) are compared with the same paths at git revision REV.",
 		OnUsageError: usageError,
-		Flags: append(settingsFlags(),
+		Flags: append(append(settingsFlags(),
 			&cli.StringFlag{Name: "base", Usage: "compare the working tree with git revision `REV` (a commit, branch or tag)"},
-			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "txt", Usage: "output format: txt, json, markdown (a pull-request comment), html"},
-			&cli.StringSliceFlag{Name: "report", Usage: "also write FORMAT=PATH (repeatable)"},
-			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when the change does this in the layer: added, removed, changed, any or none (default none)"},
+			&cli.StringFlag{Name: "layer", Value: string(connectivity.LayerEffective), Usage: "`LAYER`: network (NetworkPolicy), mesh (Istio authorization) or effective (both)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "txt", Usage: "output `FORMAT`: txt, json, markdown (a pull-request comment), html"},
+			&cli.StringSliceFlag{Name: "report", Usage: "also write a report: `FORMAT=PATH` (repeatable)"},
+			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when the change does `WHAT` in the layer: added, removed, changed, any or none (default none)"},
 			&cli.BoolFlag{Name: "show-implied", Usage: "compare the cluster services meshlint assumes (kube-dns, istiod) too"},
-			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
-			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
-		),
+		), catalogueFlags()...),
 		Action: diffAction,
 	}
 }
@@ -240,9 +239,9 @@ func loadVersion(c *cli.Context, cfg *config.Config, realWD, workDir, root strin
 		Paths:        abs,
 		Stdin:        c.App.Reader,
 		WorkDir:      workDir,
-		AllowRemote:  c.Bool("allow-remote"),
+		AllowRemote:  allowRemote(c, cfg),
 		Settings:     settings,
-		Ignore:       cfg.IgnoreFunc(realWD),
+		Ignore:       newOwnFiles(c, cfg, workDir).Ignore(cfg.IgnoreFunc(realWD)),
 		Environments: declared,
 		Environment:  c.String("environment"),
 		Helm:         remapHelm(helmOptions(c, cfg), remap),

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -145,17 +144,15 @@ func TestGraphPerEnvironment(t *testing.T) {
 	}
 
 	_, out, _ = runMeshlint(t, "", "graph", "--format", "json", overlays)
-	dec := json.NewDecoder(strings.NewReader(out))
+	// One JSON document: an array of the environments' graphs.
+	var graphs []struct {
+		Environment string `json:"environment"`
+	}
+	if err := json.Unmarshal([]byte(out), &graphs); err != nil {
+		t.Fatalf("graph --format json of several environments is not one JSON document: %v\n%s", err, out)
+	}
 	var names []string
-	for {
-		var g struct {
-			Environment string `json:"environment"`
-		}
-		if err := dec.Decode(&g); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
+	for _, g := range graphs {
 		names = append(names, g.Environment)
 	}
 	if strings.Join(names, ",") != prodEnv+","+stageEnv {
@@ -241,5 +238,97 @@ func copyTree(t *testing.T, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJSONIsOneDocument: every --format json output is one valid JSON
+// document, with no finding and with several environments alike.
+func TestJSONIsOneDocument(t *testing.T) {
+	const overlays = "testdata/manifests/overlays"
+	empty := t.TempDir()
+	writeTree(t, empty, map[string]string{"data.yaml": "a: 1\n"})
+	for _, args := range [][]string{
+		{"--format", "json", "--allow-empty", empty},
+		{"--format", "json", "--fail-on", "none", "testdata/manifests/seed-fixed"},
+		{"--format", "json", "--fail-on", "none", overlays},
+		{"graph", "--format", "json", overlays},
+		{"graph", "--format", "json", "-e", overlays + "/prod", overlays},
+		{"why", "--format", "json", "shop/web", "shop/api:8080", overlays},
+		{"diff", "--format", "json", overlays, overlays},
+		{"rules", "--format", "json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, out, errOut := runMeshlint(t, "", args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var v any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Errorf("not one JSON document: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestPlainFileFindingsOnce: a plain manifest joins every environment; a
+// finding on it is one finding naming them all, in every format, and is
+// counted once.
+func TestPlainFileFindingsOnce(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "overlays"), os.DirFS(filepath.Join(repoRoot, overlays))); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, dir, map[string]string{"plain.yaml": `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: stray, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: nothing}}
+`})
+	envs := "overlays/prod,overlays/staging"
+	_, out, _ := runIn(t, dir, "--format", "json", "--fail-on", "none", ".")
+	rep := jsonOf(t, out)
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Rule == "MSH102" {
+			n++
+			if got := strings.Join(f.Environments, ","); got != envs {
+				t.Errorf("MSH102 in %q, want %q", got, envs)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d MSH102 findings in JSON, want 1", n)
+	}
+	// Each finding counts once in the summary.
+	var counts struct {
+		Findings []struct {
+			Suppressed any `json:"suppressed"`
+		} `json:"findings"`
+		Summary struct{ Error, Warning, Note int } `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &counts); err != nil {
+		t.Fatal(err)
+	}
+	active := 0
+	for _, f := range counts.Findings {
+		if f.Suppressed == nil {
+			active++
+		}
+	}
+	if s := counts.Summary; s.Error+s.Warning+s.Note != active {
+		t.Errorf("summary counts %+v, the findings are %d", s, active)
+	}
+	_, text, _ := runIn(t, dir, "--fail-on", "none", ".")
+	if c := strings.Count(text, "[MSH102 netpol-selects-nothing]"); c != 1 || !strings.Contains(text, "(environments overlays/prod, overlays/staging)") {
+		t.Errorf("text holds MSH102 %d times:\n%s", c, text)
+	}
+	_, sarif, _ := runIn(t, dir, "--format", "sarif", "--fail-on", "none", ".")
+	if c := strings.Count(sarif, `"ruleId": "MSH102"`); c != 1 {
+		t.Errorf("SARIF holds %d MSH102 results, want 1", c)
+	}
+	// Exit code: one warning at --fail-on warning is exit 1, whatever the
+	// number of environments.
+	if code, _, _ := runIn(t, dir, "--fail-on", "warning", "--disable", "MSH103,MSH301", "."); code != 1 {
+		t.Errorf("exit %d, want 1", code)
 	}
 }

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/meshlint/meshlint/connectivity"
+	"github.com/meshlint/meshlint/explain"
 	"github.com/meshlint/meshlint/lint"
 	"github.com/meshlint/meshlint/model"
 	"github.com/meshlint/meshlint/report/htmlreport"
@@ -37,10 +41,7 @@ func graphCommand() *cli.Command {
 }
 
 func graphAction(c *cli.Context) error {
-	paths := c.Args().Slice()
-	if len(paths) == 0 {
-		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
-	}
+	// The flags first: `graph --layer PATH` took the path as the layer.
 	format := c.String("format")
 	if !contains(graphFormats(), format) {
 		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(graphFormats(), ", "))
@@ -50,6 +51,10 @@ func graphAction(c *cli.Context) error {
 	case connectivity.LayerNetwork, connectivity.LayerMesh, connectivity.LayerEffective:
 	default:
 		return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", layer)
+	}
+	paths := c.Args().Slice()
+	if len(paths) == 0 {
+		return errors.New("no PATH given: name files, directories or - for stdin (see meshlint graph --help)")
 	}
 
 	started := time.Now()
@@ -62,20 +67,46 @@ func graphAction(c *cli.Context) error {
 	if format == "html" {
 		return writeGraphPage(c, res, layer, paths)
 	}
+	if format == "json" && res.Several() {
+		// One JSON document: an array of the environments' graphs, each
+		// named (SPEC's object, with "environment").
+		return writeJSONArray(c.App.Writer, len(res.Environments), func(w io.Writer, i int) error {
+			e := res.Environments[i]
+			return writeGraph(c, w, e.Model, layer, format, e.Name, true)
+		})
+	}
 	for i, e := range res.Environments {
 		if res.Several() {
 			if i > 0 {
 				fmt.Fprintln(c.App.Writer)
 			}
-			if format != "json" {
-				fmt.Fprintln(c.App.Writer, environmentHeader(format, e.Name))
-			}
+			fmt.Fprintln(c.App.Writer, environmentHeader(format, e.Name))
 		}
-		if err := writeGraph(c, e.Model, layer, format, e.Name, res.Several()); err != nil {
+		if err := writeGraph(c, c.App.Writer, e.Model, layer, format, e.Name, res.Several()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeJSONArray writes n JSON documents, each written by one call of write,
+// as one indented JSON array: a run of several environments stays valid
+// JSON.
+func writeJSONArray(w io.Writer, n int, write func(w io.Writer, i int) error) error {
+	docs := make([]json.RawMessage, n)
+	for i := range docs {
+		var buf bytes.Buffer
+		if err := write(&buf, i); err != nil {
+			return err
+		}
+		docs[i] = json.RawMessage(bytes.TrimSpace(buf.Bytes()))
+	}
+	out, err := json.MarshalIndent(docs, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", out)
+	return err
 }
 
 // environmentHeader opens one environment's graph when a run has several,
@@ -92,19 +123,22 @@ func environmentHeader(format, name string) string {
 
 // writeGraph prints one environment's connectivity; named says whether the
 // JSON names the environment (the run has several).
-func writeGraph(c *cli.Context, m *model.Model, layer connectivity.Layer, format, env string, named bool) error {
+func writeGraph(c *cli.Context, w io.Writer, m *model.Model, layer connectivity.Layer, format, env string, named bool) error {
 	g := connectivity.Network(m)
 	opts := connectivity.Options{ShowImplied: c.Bool("show-implied")}
 	if name := c.String("focus"); name != "" {
 		var err error
 		if opts.Focus, err = g.FindFocus([]string{name}); err != nil {
+			if hint := explain.Suggest(g, name); hint != "" {
+				return fmt.Errorf("--focus: %w%s", err, hint)
+			}
 			return fmt.Errorf("--focus: %w", err)
 		}
 	}
 	if layer == connectivity.LayerMesh && format == "connlist" {
 		// The one listing that can run to hundreds of thousands of lines:
 		// print it as it is worked out.
-		return connectivity.StreamConnlist(c.App.Writer, func(emit func(connectivity.Connection)) {
+		return connectivity.StreamConnlist(w, func(emit func(connectivity.Connection)) {
 			connectivity.Mesh(m).Each(opts, emit)
 		})
 	}
@@ -120,7 +154,7 @@ func writeGraph(c *cli.Context, m *model.Model, layer connectivity.Layer, format
 	if named {
 		listing.Environment = env
 	}
-	return connectivity.Write(c.App.Writer, format, listing)
+	return connectivity.Write(w, format, listing)
 }
 
 // warnLeftOut tells, on stderr, what the graph does not stand on: documents

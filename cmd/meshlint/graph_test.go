@@ -221,3 +221,18 @@ func TestGraphDocs(t *testing.T) {
 		})
 	}
 }
+
+// TestFocusDidYouMean: --focus with a name no workload has suggests the
+// closest names, as why does.
+func TestFocusDidYouMean(t *testing.T) {
+	for _, tc := range []struct{ focus, want string }{
+		{"marketing/campaign", "(did you mean marketing/campaigns[Deployment]?)"},
+		{"campains", "did you mean marketing/campaigns[Deployment]"},
+		{"zzzzzzzzzzzzzz", `no such workload "zzzzzzzzzzzzzz"`},
+	} {
+		code, _, errOut := runMeshlint(t, "", "graph", "--focus", tc.focus, "testdata/manifests/egress-modes")
+		if code != 2 || !strings.Contains(errOut, "--focus: ") || !strings.Contains(errOut, tc.want) {
+			t.Errorf("--focus %s: exit %d, %q; want 2 and %q", tc.focus, code, errOut, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -66,7 +67,7 @@ meshlint migrate [flags] PATH...      legacy ServiceRole/Binding -> Authorizatio
 meshlint baseline write [flags] PATH...   record today's findings
 meshlint policy test [flags] DIR...   run the tests of Rego policies
 meshlint rules [--format FORMAT]      list the rules
-meshlint explain RULE                 a rule's help page
+meshlint explain RULE-ID              a rule's help page
 meshlint version                      the version, commit and build date
 meshlint completion bash|zsh|fish     a shell completion script
 meshlint help [COMMAND]               this help, or a command's`
@@ -89,7 +90,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:   stderr,
 		// Bad flags are a failed run (exit 2), not a usage dump and exit 1.
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
-			return fmt.Errorf("%v (see meshlint --help)", err)
+			return fmt.Errorf("%s (see meshlint --help)", usageMessage(err))
 		},
 		Flags:          lintFlags(),
 		Action:         lintAction,
@@ -109,7 +110,34 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	app.Commands = append(app.Commands, extraCommands...)
+	setUsageText(app.Commands, "meshlint")
 	return app
+}
+
+// setUsageText writes each command's usage line as the top-level help
+// writes them, "meshlint graph [flags] PATH...", where urfave/cli would
+// say "[command options]".
+// The commands of other files are made once, at init, and urfave/cli adds
+// its help command (which may hold itself) to them as it runs: help is
+// left alone.
+func setUsageText(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		if c.Name == "help" {
+			continue
+		}
+		name := parent + " " + c.Name
+		if c.UsageText == "" {
+			line := name
+			if len(c.Flags) > 0 {
+				line += " [flags]"
+			}
+			if a := strings.TrimSpace(c.ArgsUsage); a != "" {
+				line += " " + a
+			}
+			c.UsageText = line
+		}
+		setUsageText(c.Subcommands, name)
+	}
 }
 
 // without is flags less those named: a command rejects the flags that
@@ -131,8 +159,40 @@ func without(flags []cli.Flag, names ...string) []cli.Flag {
 // extraCommands are added by the files that implement them.
 var extraCommands []*cli.Command
 
+// flagDash is urfave/cli's "flag -name" in its parse errors, which names
+// the flag with one dash.
+var flagDash = regexp.MustCompile(`(flag |not defined: )-([a-z][a-z0-9-]+)`)
+
+// usageMessage is a flag parse error as the help spells flags: --name
+// (-n for a one-letter one).
+func usageMessage(err error) string {
+	return flagDash.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := flagDash.FindStringSubmatch(m)
+		if len(sub[2]) == 1 {
+			return m
+		}
+		return sub[1] + "--" + sub[2]
+	})
+}
+
+// needSubcommand is the action of a command that only groups others
+// (baseline, policy): run bare, or with a word that names none of them, it
+// is a usage error (exit 2), not its help and exit 0.
+func needSubcommand(c *cli.Context) error {
+	var names []string
+	for _, sub := range c.Command.Subcommands {
+		if sub.Name != "help" {
+			names = append(names, sub.Name)
+		}
+	}
+	if first := c.Args().First(); first != "" {
+		return fmt.Errorf("%s: unknown subcommand %q (want %s; see meshlint %s --help)", c.Command.Name, first, strings.Join(names, ", "), c.Command.Name)
+	}
+	return fmt.Errorf("%s: name a subcommand: %s (see meshlint %s --help)", c.Command.Name, strings.Join(names, ", "), c.Command.Name)
+}
+
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
-	return fmt.Errorf("%v (see meshlint %s --help)", err, c.Command.Name)
+	return fmt.Errorf("%s (see meshlint %s --help)", usageMessage(err), c.Command.Name)
 }
 
 // settingsFlags are the mesh facts shared by lint and graph.
@@ -143,7 +203,7 @@ func settingsFlags() []cli.Flag {
 		&cli.StringFlag{Name: "root-namespace", Value: "istio-system", Usage: "Istio root `NAMESPACE` (mesh-wide policies)"},
 		&cli.StringFlag{Name: "istiod-namespace", Value: "istio-system", Usage: "`NAMESPACE` istiod runs in"},
 		&cli.StringFlag{Name: "outbound-traffic-policy", Value: model.AllowAny, Usage: "mesh-wide outboundTrafficPolicy `MODE`: ALLOW_ANY or REGISTRY_ONLY"},
-		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch remote bases and resources"},
+		&cli.BoolFlag{Name: "allow-remote", Usage: "let kustomizations fetch the remote resources they name: URLs by HTTP GET, git repositories with the git program (a shallow fetch of the ref); diff --base REV reads REV locally either way"},
 		&cli.StringFlag{Name: "environment", Aliases: []string{"e"}, Usage: "work on the environment `NAME` alone (an overlay's path, or a name the config file gives)"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "finding no Kubernetes object in the paths is not an error"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say on stderr which config file, environments and objects the run used, and how long each step took"},
@@ -236,6 +296,9 @@ func lintAction(c *cli.Context) error {
 
 	if err := checkOutboundFlag(c); err != nil {
 		return err
+	}
+	if color := c.String("color"); !writingBaseline(c) && color != "auto" && color != "always" && color != "never" {
+		return fmt.Errorf("--color: unknown value %q (want auto, always or never)", color)
 	}
 	policyExtra, policyCheck, err := policyRules(c)
 	if err != nil {

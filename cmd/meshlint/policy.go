@@ -61,7 +61,9 @@ func policyCommand() *cli.Command {
 	return &cli.Command{
 		Name:         "policy",
 		Usage:        "work with Rego policies",
+		UsageText:    "meshlint policy test [flags] DIR...",
 		OnUsageError: usageError,
+		Action:       needSubcommand,
 		Subcommands: []*cli.Command{
 			{
 				Name:         "test",

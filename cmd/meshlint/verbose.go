@@ -33,6 +33,9 @@ func verbose(c *cli.Context, res *lint.Result, started time.Time) {
 		skipped = ", " + plural(l.Skipped, "non-Kubernetes document", "non-Kubernetes documents") + " skipped"
 	}
 	say("loaded %s from %s in %s%s", plural(len(l.Objects), "object", "objects"), plural(l.Files, "file", "files"), round(res.LoadTime), skipped)
+	if own := skippedOwnFiles(c); own != "" {
+		say("%s", own)
+	}
 	if res.Rules != nil {
 		say("%s", plural(len(res.Rules), "rule", "rules"))
 	}

@@ -11,7 +11,7 @@ import (
 func init() {
 	extraCommands = append(extraCommands, versionCommand())
 	// --version alone: -v is --verbose's.
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version, commit and date, as `meshlint version` does"}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version, commit and date, as meshlint version does"}
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprint(c.App.Writer, version.Get()) }
 }
 

@@ -97,6 +97,11 @@ func TestVersionStamped(t *testing.T) {
 	if len(sarif.Runs) != 1 || sarif.Runs[0].Tool.Driver.Version != ver[1:] || sarif.Runs[0].Tool.Driver.SemanticVersion != ver[1:] {
 		t.Errorf("SARIF driver %+v, want version and semanticVersion %q", sarif.Runs, ver[1:])
 	}
+	for format, want := range map[string]string{"text": "; meshlint " + ver + "\n", "markdown": "; meshlint " + ver + "\n", "html": "meshlint " + ver + " "} {
+		if out := report(format); !strings.Contains(string(out), want) {
+			t.Errorf("--format %s does not name the version (%q)", format, want)
+		}
+	}
 	if len(gitlab) == 0 {
 		t.Fatal("no GitLab issues for the seed scenario")
 	}

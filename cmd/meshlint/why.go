@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -27,21 +28,15 @@ func whyCommand() *cli.Command {
 		Description: `SRC and DST are workloads (ns/name[Kind], ns/name or a name one namespace
 alone holds), an IPv4 address outside the cluster, or "external". Without
 PORT, every port either layer names for the pair is answered.`,
-		Flags: append(settingsFlags(),
-			&cli.StringFlag{Name: "layer", Usage: "answer for one layer only: network, mesh or effective (default: all three)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output format: " + strings.Join(whyFormats, ", ")},
-			&cli.StringFlag{Name: "config", Usage: "read settings from this file (default: .meshlint.yaml in the working directory or the nearest parent)"},
-			&cli.BoolFlag{Name: "no-config", Usage: "read no config file"},
-		),
+		Flags: append(append(settingsFlags(),
+			&cli.StringFlag{Name: "layer", Usage: "answer for one `LAYER` only: network, mesh or effective (default: all three)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(whyFormats, ", ")},
+		), catalogueFlags()...),
 		Action: whyAction,
 	}
 }
 
 func whyAction(c *cli.Context) error {
-	args := c.Args().Slice()
-	if len(args) < 3 {
-		return errors.New("want SRC DST[:PORT[/PROTO]] PATH... (see meshlint why --help)")
-	}
 	format := c.String("format")
 	if !contains(whyFormats, format) {
 		return fmt.Errorf("--format: unknown format %q (want %s)", format, strings.Join(whyFormats, ", "))
@@ -55,6 +50,10 @@ func whyAction(c *cli.Context) error {
 			return fmt.Errorf("--layer: unknown layer %q (want network, mesh or effective)", l)
 		}
 		opts.Layers = []connectivity.Layer{layer}
+	}
+	args := c.Args().Slice()
+	if len(args) < 3 {
+		return errors.New("want SRC DST[:PORT[/PROTO]] PATH... (see meshlint why --help)")
 	}
 	dstName, port, err := explain.SplitDestination(args[1])
 	if err != nil {
@@ -92,6 +91,11 @@ func whyAction(c *cli.Context) error {
 	}
 	for _, err := range missing {
 		fmt.Fprintf(c.App.ErrWriter, "meshlint: %v\n", err)
+	}
+	if format == "json" && res.Several() {
+		return writeJSONArray(c.App.Writer, len(answers), func(w io.Writer, i int) error {
+			return explain.WriteJSON(w, answers[i])
+		})
 	}
 	for i, a := range answers {
 		if i > 0 && format == "text" {

@@ -5,6 +5,7 @@
 package version
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -23,7 +24,10 @@ var version, commit, date string
 type Info struct {
 	// Version is a tag (v1.2.3), a Go pseudo-version of a commit
 	// (v0.0.0-20261201210600-1601e7b4abcd, +dirty when built from a tree
-	// with changes), or "dev" when the build recorded nothing at all.
+	// with changes), or, for a build that recorded no version, 0.0.0-dev
+	// (0.0.0-dev-<commit> when it recorded the commit): always a semantic
+	// version, so that every report can name the very same string
+	// (SARIF's tool.driver.version drops only the "v", see Numeric).
 	Version string
 	// Commit is the full VCS revision, empty when unknown.
 	Commit string
@@ -47,7 +51,7 @@ func resolve(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo) Info {
 	info := Info{Version: ldVersion, Commit: ldCommit, Date: ldDate, Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
 	if bi == nil {
 		if info.Version == "" {
-			info.Version = "dev"
+			info.Version = Dev
 		}
 		return info
 	}
@@ -75,8 +79,8 @@ func resolve(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo) Info {
 	}
 	if info.Version == "" {
 		// A build that stamped a revision but no version (go run, or an
-		// older toolchain): name the revision rather than say "dev".
-		info.Version = "dev"
+		// older toolchain): name the revision rather than say only "dev".
+		info.Version = Dev
 		if info.Commit != "" {
 			info.Version += "-" + short(info.Commit)
 			if info.Modified {
@@ -85,6 +89,22 @@ func resolve(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo) Info {
 		}
 	}
 	return info
+}
+
+// Dev is the version of a build that recorded none.
+const Dev = "0.0.0-dev"
+
+// Numeric is v as SARIF consumers compare versions, starting with a digit
+// (the SARIF validator's SARIF2005): without the "v" of a tag or Go
+// pseudo-version, the same string otherwise.
+func Numeric(v string) string {
+	if n, ok := strings.CutPrefix(v, "v"); ok && n != "" && n[0] >= '0' && n[0] <= '9' {
+		return n
+	}
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return "0.0.0-" + cmp.Or(v, "unknown")
+	}
+	return v
 }
 
 func short(rev string) string {

@@ -43,16 +43,16 @@ func TestResolve(t *testing.T) {
 		{
 			name: "a revision but no version (go run): the revision, never a bare dev",
 			bi:   &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "2026-12-01T10:00:00Z", "true")},
-			want: Info{Version: "dev-1601e7b4c0ff+dirty", Commit: rev, Date: "2026-12-01T10:00:00Z", Modified: true},
+			want: Info{Version: "0.0.0-dev-1601e7b4c0ff+dirty", Commit: rev, Date: "2026-12-01T10:00:00Z", Modified: true},
 		},
 		{
 			name: "nothing recorded (-buildvcs=false in a clone)",
 			bi:   &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}},
-			want: Info{Version: "dev"},
+			want: Info{Version: "0.0.0-dev"},
 		},
 		{
 			name: "no build info at all",
-			want: Info{Version: "dev"},
+			want: Info{Version: "0.0.0-dev"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,5 +77,22 @@ func TestString(t *testing.T) {
 	// Unknown facts are left out, not printed empty.
 	if s := (Info{Version: "dev", Go: "go"}).String(); strings.Contains(s, "commit") || strings.Contains(s, "date") {
 		t.Errorf("unknown commit or date printed:\n%s", s)
+	}
+}
+
+func TestNumeric(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"v1.2.3", "1.2.3"},
+		{"v0.0.0-20261201100000-1601e7b4c0ff+dirty", "0.0.0-20261201100000-1601e7b4c0ff+dirty"},
+		{Dev, Dev},
+		{"0.0.0-dev-1601e7b4c0ff", "0.0.0-dev-1601e7b4c0ff"},
+		{"1.2.3", "1.2.3"},
+		{"custom", "0.0.0-custom"},
+		{"v", "0.0.0-v"},
+		{"", "0.0.0-unknown"},
+	} {
+		if got := Numeric(tc.in); got != tc.want {
+			t.Errorf("Numeric(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -148,9 +148,9 @@ func Write(out io.Writer, p *Page) error {
 		td.Summary = report.Summary(run)
 		c := analyzer.Counts(run.Findings)
 		td.Counts = []count{
-			{"error", "✖", fmt.Sprintf("%d errors", c[analyzer.Error])},
-			{"warning", "▲", fmt.Sprintf("%d warnings", c[analyzer.Warning])},
-			{"note", "●", fmt.Sprintf("%d notes", c[analyzer.Note])},
+			{"error", "✖", report.Plural(c[analyzer.Error], "error", "errors")},
+			{"warning", "▲", report.Plural(c[analyzer.Warning], "warning", "warnings")},
+			{"note", "●", report.Plural(c[analyzer.Note], "note", "notes")},
 		}
 		td.HasFindings = true
 		data.Findings = buildFindings(run)
