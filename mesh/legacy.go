@@ -70,6 +70,14 @@ func translate(m *model.Model) *Translation {
 		}
 		t.translateBinding(m, b, role, config)
 	}
+	// ServiceRole ports are Service ports, AuthorizationPolicy ports are
+	// workload ports ("Port number: service ports | workload ports", the
+	// table of istio.io's blog/2021/migrate-alpha-policy).
+	for _, p := range t.Policies {
+		for _, why := range workloadPorts(m, p) {
+			t.problem(p.Role, "spec.rules", "%s", why)
+		}
+	}
 	if config != nil {
 		t.allowNothing(m, config)
 	}

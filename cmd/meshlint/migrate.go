@@ -69,12 +69,6 @@ func migrateModel(c *cli.Context, m *model.Model) (ok bool, err error) {
 	if len(t.Policies) == 0 {
 		fmt.Fprintln(c.App.ErrWriter, "meshlint: no ServiceRoleBinding with a ServiceRole to migrate")
 	}
-	var portProblems []string
-	for _, p := range t.Policies {
-		for _, why := range workloadPorts(m, p) {
-			portProblems = append(portProblems, fmt.Sprintf("%s: error: cannot migrate: %s", p.Role.Position("spec.rules"), why))
-		}
-	}
 	for i, p := range t.Policies {
 		doc, err := migratedPolicy(p, t.Names[i], t.Namespaces[i])
 		if err != nil {
@@ -91,10 +85,7 @@ func migrateModel(c *cli.Context, m *model.Model) (ok bool, err error) {
 	for _, p := range t.Problems {
 		fmt.Fprintf(c.App.ErrWriter, "%s: error: cannot migrate: %s\n", p.Object.Position(p.Path), p.Message)
 	}
-	for _, p := range portProblems {
-		fmt.Fprintln(c.App.ErrWriter, p)
-	}
-	return len(t.Problems) == 0 && len(portProblems) == 0, nil
+	return len(t.Problems) == 0, nil
 }
 
 func migratedPolicy(p *mesh.Policy, name, namespace string) (string, error) {

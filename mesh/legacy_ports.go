@@ -1,4 +1,4 @@
-package main
+package mesh
 
 import (
 	"fmt"
@@ -7,7 +7,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/meshlint/meshlint/mesh"
 	"github.com/meshlint/meshlint/model"
 )
 
@@ -19,7 +18,7 @@ import (
 // workloads' containers). A port no such Service has, or a targetPort no
 // container declares, is left as written and returned as a problem: the
 // output is then incomplete, never wider than the role.
-func workloadPorts(m *model.Model, p *mesh.Policy) []string {
+func workloadPorts(m *model.Model, p *Policy) []string {
 	if p.Role == nil || p.Spec == nil {
 		return nil
 	}
@@ -57,7 +56,7 @@ func workloadPorts(m *model.Model, p *mesh.Policy) []string {
 
 // roleServices are the Services of the policy's namespace that its role
 // names and whose pods its selector picks.
-func roleServices(m *model.Model, p *mesh.Policy) []*model.Service {
+func roleServices(m *model.Model, p *Policy) []*model.Service {
 	role := m.ServiceRoleNamed(p.Role.Namespace, p.Role.Name)
 	if role == nil {
 		return nil
