@@ -315,6 +315,10 @@ func (l *loader) addObject(name string, n *manifest.Node, within string) {
 		}
 	}
 	meta := manifest.MapGet(n, "metadata")
+	if at, why := metadataProblem(meta); at != nil {
+		l.problem(manifest.Position{File: name, Line: int(at.Line), Column: int(at.Column)}, "%s%s: %s", within, k, why)
+		return
+	}
 	obj := &manifest.Object{
 		APIVersion:  av,
 		Kind:        k,

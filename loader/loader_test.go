@@ -131,6 +131,24 @@ func TestBadInput(t *testing.T) {
 			objects:  1,
 		},
 		{
+			// ObjectMeta decodes strictly: kubectl apply refuses these.
+			name: "metadata the API server refuses",
+			files: map[string]string{"meta.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels:\n    version: 1\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata:\n  name: {x: 1}\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata:\n  name: c\n  annotations: [x]\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata: [x]\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata:\n  name: e\n  labels:\n    on: true\n---\n" +
+				"apiVersion: v1\nkind: Service\nmetadata:\n  name: ok\n  labels:\n    version: \"1\"\n    empty:\n  annotations: null\n"},
+			problems: []string{
+				`meta.yaml:6: metadata.labels.version is a number (1), not a string, so Kubernetes refuses the object; quote it: "1"`,
+				"meta.yaml:11: metadata.name is a mapping, not a string",
+				"meta.yaml:17: metadata.annotations is a list, not a mapping of strings",
+				"meta.yaml:21: metadata is a list, not a mapping",
+				`meta.yaml:28: metadata.labels.on is a boolean (true), not a string, so Kubernetes refuses the object; quote it: "true"`,
+			},
+			objects: 2,
+		},
+		{
 			name:    "an IstioOperator needs no name",
 			files:   map[string]string{"iop.yaml": "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: demo\n"},
 			objects: 2,
