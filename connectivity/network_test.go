@@ -45,7 +45,7 @@ func pods(lines ...string) string {
 				if i > 0 {
 					b.WriteString(", ")
 				}
-				b.WriteString(k + ": " + v)
+				b.WriteString(k + ": \"" + v + "\"") // label values are strings
 			}
 		}
 		b.WriteString("}\nspec:\n  containers:\n  - name: c\n    image: x\n")
