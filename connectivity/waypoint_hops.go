@@ -1,0 +1,126 @@
+package connectivity
+
+import (
+	"github.com/meshlint/meshlint/mesh"
+	"github.com/meshlint/meshlint/model"
+)
+
+// A connection from src to dst through a waypoint is two connections on
+// the wire: src's pod to the waypoint's pod on HBONE TCP 15008 ("Waypoints
+// always use HBONE", pilot/pkg/xds/endpoints/endpoint_builder.go), then the
+// waypoint's pod to dst's pod on HBONE TCP 15008 (the waypoint's endpoints
+// for an ambient destination carry the tunnel: supportTunnel). The
+// NetworkPolicies judge each: src's egress and the waypoint's ingress the
+// first, the waypoint's egress and dst's ingress the second, where the
+// source is the waypoint's pod, not src (istio.io/latest/docs/ambient/
+// usage/networkpolicy). The waypoint's pods are those of the set labelled
+// gateway.networking.k8s.io/gateway-name: <Gateway>, else the Deployment
+// Istio creates in the Gateway's namespace with that label
+// (model/gateways.go gatewayDeployment).
+
+// WaypointHops says whether the NetworkPolicies let src's HBONE through
+// waypoint gw and on to dst: both hops on TCP 15008, through some pod of
+// the waypoint. hop is the first that drops it (1 or 2, 0 when none does),
+// and pod the waypoint's pod it was judged for.
+func (ml *MeshLayer) WaypointHops(src *model.Workload, gw *model.Gateway, dst *model.Workload) (ok bool, hop int, pod *model.Workload) {
+	hop = 1
+	for _, wp := range gw.Workloads {
+		pod = wp
+		if !ml.g.Allowed(src, wp).Contains(TCP, HBONEPort) {
+			continue
+		}
+		hop = 2
+		if ml.g.Allowed(wp, dst).Contains(TCP, HBONEPort) {
+			return true, 0, wp
+		}
+	}
+	return false, hop, pod
+}
+
+// RouteWaypoints are the waypoints src's connections to dst may pass.
+func (ml *MeshLayer) RouteWaypoints(src, dst *model.Workload) []*model.Gateway {
+	return ml.e.RouteWaypoints(mesh.Source{Workload: src}, dst)
+}
+
+// pairEffective is what both layers let from src to dst, a tunnelled pair.
+// Where waypoints stand between them and the NetworkPolicies judge the
+// routes apart, each route is judged on its own: the direct one on what
+// the policies say of src to dst, each waypoint's on both its hops (TCP
+// alone: the waypoint carries nothing else). A sidecar client whose
+// connections leave unknown to it, or with ports excluded from it, keeps
+// the verdict of the pair.
+func (ml *MeshLayer) pairEffective(src, dst *model.Workload) Verdict {
+	v := ml.Between(mesh.Source{Workload: src}, dst)
+	direct := ml.Carried(src, dst)
+	gws := ml.RouteWaypoints(src, dst)
+	if len(gws) == 0 {
+		return v.Intersect(direct)
+	}
+	if src.Mesh == model.MeshSidecar && (ml.e.EgressScope(src, dst) != mesh.EgressKnown || len(mesh.BypassPorts(src)) > 0) {
+		return v.Intersect(direct)
+	}
+	directOK := ml.g.Allowed(src, dst).Contains(TCP, HBONEPort)
+	through := make([]bool, len(gws))
+	same := true
+	for i, gw := range gws {
+		through[i], _, _ = ml.WaypointHops(src, gw, dst)
+		same = same && through[i] == directOK
+	}
+	if same {
+		return v.Intersect(direct)
+	}
+	breaks := ml.breakpoints(dst)
+	byRoute := func(via *model.Gateway) Verdict {
+		return verdictBy(breaks, func(port int32) mesh.Match {
+			return ml.e.DecideArrivingVia(mesh.Source{Workload: src}, dst, port, via).Allowed
+		})
+	}
+	out := byRoute(nil).Intersect(direct)
+	for i, gw := range gws {
+		if through[i] {
+			out = out.Union(byRoute(gw).Intersect(ProtocolPorts(TCP)))
+		}
+	}
+	return out
+}
+
+// effectiveThroughWaypoints adds to l the pairs the network layer lists
+// nothing for but that a waypoint may connect: the NetworkPolicies may
+// drop src to dst and still admit both hops through the waypoint.
+func (ml *MeshLayer) effectiveThroughWaypoints(l *Listing, opts Options, listed map[[2]*Node]bool) {
+	keep := listingFilter(opts)
+	var behind []*Node
+	for _, d := range ml.g.Nodes() {
+		if d.External {
+			continue
+		}
+		for _, w := range d.Workloads {
+			if ml.e.BehindWaypoint(w) {
+				behind = append(behind, d)
+				break
+			}
+		}
+	}
+	if len(behind) == 0 {
+		return
+	}
+	added := false
+	for _, s := range ml.g.Nodes() {
+		if s.External {
+			continue
+		}
+		for _, d := range behind {
+			if listed[[2]*Node{s, d}] || !keep(s, d) {
+				continue
+			}
+			if v := ml.effectiveVerdict(s, d, PortSet{}); !v.IsEmpty() {
+				l.Connections = append(l.Connections, Connection{Src: s, Dst: d, Ports: v.Ports, L7: v.L7})
+				added = true
+			}
+		}
+	}
+	if added {
+		l.Connections = mergeConnections(l.Connections)
+		l.addEdgeNodes()
+	}
+}
