@@ -49,3 +49,20 @@ func (e *Evaluator) DecideArrivingVia(src Source, dst *model.Workload, port int3
 	}
 	return Verdict{Allowed: allowed}
 }
+
+// EnforcingWaypoints returns the waypoints src's connections to dst pass
+// that enforce p: a rule of p is judged on those connections there, and
+// they reach dst as the waypoint's.
+func (e *Evaluator) EnforcingWaypoints(p *Policy, src Source, dst *model.Workload) []*model.Gateway {
+	var out []*model.Gateway
+	split := e.splitPolicies(dst)
+	for _, g := range e.RouteWaypoints(src, dst) {
+		for _, wp := range split.waypoints {
+			if wp.route.Waypoint == g && p.atWaypoint(wp.route) {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	return out
+}
