@@ -1,6 +1,8 @@
 package connectivity
 
 import (
+	"strings"
+
 	"github.com/meshlint/meshlint/mesh"
 	"github.com/meshlint/meshlint/model"
 )
@@ -52,22 +54,13 @@ func (ml *MeshLayer) RouteWaypoints(src, dst *model.Workload) []*model.Gateway {
 func (ml *MeshLayer) pairEffective(src, dst *model.Workload) Verdict {
 	v := ml.Between(mesh.Source{Workload: src}, dst)
 	direct := ml.Carried(src, dst)
+	if !ml.SplitsRoutes(src, dst) {
+		return v.Intersect(direct)
+	}
 	gws := ml.RouteWaypoints(src, dst)
-	if len(gws) == 0 {
-		return v.Intersect(direct)
-	}
-	if src.Mesh == model.MeshSidecar && (ml.e.EgressScope(src, dst) != mesh.EgressKnown || len(mesh.BypassPorts(src)) > 0) {
-		return v.Intersect(direct)
-	}
-	directOK := ml.g.Allowed(src, dst).Contains(TCP, HBONEPort)
 	through := make([]bool, len(gws))
-	same := true
 	for i, gw := range gws {
 		through[i], _, _ = ml.WaypointHops(src, gw, dst)
-		same = same && through[i] == directOK
-	}
-	if same {
-		return v.Intersect(direct)
 	}
 	breaks := ml.breakpoints(dst)
 	byRoute := func(via *model.Gateway) Verdict {
@@ -123,4 +116,64 @@ func (ml *MeshLayer) effectiveThroughWaypoints(l *Listing, opts Options, listed 
 		l.Connections = mergeConnections(l.Connections)
 		l.addEdgeNodes()
 	}
+}
+
+// SplitsRoutes reports whether the effective layer judges src's routes to
+// dst apart (pairEffective): waypoints stand between them, and the
+// NetworkPolicies treat some waypoint's hops otherwise than src to dst.
+func (ml *MeshLayer) SplitsRoutes(src, dst *model.Workload) bool {
+	if !tunnelPair(src, dst) {
+		return false
+	}
+	gws := ml.RouteWaypoints(src, dst)
+	if len(gws) == 0 || (src.Mesh == model.MeshSidecar && (ml.e.EgressScope(src, dst) != mesh.EgressKnown || len(mesh.BypassPorts(src)) > 0)) {
+		return false
+	}
+	direct := ml.g.Allowed(src, dst).Contains(TCP, HBONEPort)
+	for _, gw := range gws {
+		if ok, _, _ := ml.WaypointHops(src, gw, dst); ok != direct {
+			return true
+		}
+	}
+	return false
+}
+
+// WaypointDrop says which NetworkPolicies drop src's calls to dst through
+// waypoint gw, on hop (1 or 2, WaypointHops) for the waypoint's pod pod.
+func (ml *MeshLayer) WaypointDrop(src *model.Workload, gw *model.Gateway, dst *model.Workload, hop int, pod *model.Workload) string {
+	g := ml.g
+	wp := "the waypoint " + gw.Name()
+	if hop == 2 {
+		if ing := g.IngressPolicies(dst); len(ing) > 0 {
+			return policyNames(ing) + " the ingress of " + dst.ID() + " and " + plural(ing, "does", "do") + " not admit " + wp +
+				", through which ambient traffic from " + src.ID() + " arrives on HBONE TCP 15008"
+		}
+		return "the egress NetworkPolicies of " + wp + " (pod " + pod.ID() + ") drop its HBONE TCP 15008 to " + dst.ID() +
+			", through which ambient traffic from " + src.ID() + " arrives"
+	}
+	if ing := g.IngressPolicies(pod); len(ing) > 0 {
+		return "the calls pass " + wp + ", and " + policyNames(ing) + " the ingress of its pod " + pod.ID() + " and " +
+			plural(ing, "does", "do") + " not admit " + src.ID() + " on HBONE TCP 15008"
+	}
+	return "the calls pass " + wp + ", and the egress NetworkPolicies of " + src.ID() + " drop its HBONE TCP 15008 to the waypoint's pod " + pod.ID()
+}
+
+// policyNames is "NetworkPolicy ns/a isolates" or "NetworkPolicies ns/a,
+// ns/b isolate".
+func policyNames(nps []*model.NetworkPolicy) string {
+	names := make([]string, len(nps))
+	for i, np := range nps {
+		names[i] = np.Object.Namespace + "/" + np.Object.Name
+	}
+	if len(nps) == 1 {
+		return "NetworkPolicy " + names[0] + " isolates"
+	}
+	return "NetworkPolicies " + strings.Join(names, ", ") + " isolate"
+}
+
+func plural(nps []*model.NetworkPolicy, one, many string) string {
+	if len(nps) == 1 {
+		return one
+	}
+	return many
 }

@@ -231,7 +231,7 @@ func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i
 		}
 	}
 	if first.via != nil {
-		why = waypointWhy(g, first.src, dst, first.via)
+		why = waypointWhy(connectivity.Mesh(pass.Model), first.src, dst, first.via)
 	}
 	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s%s, %s",
 		who, workloadList(srcs), dst.ID(), portText(first.ports), intent, why).Other(dst.Object)
