@@ -11,7 +11,10 @@ import (
 // the wire: src's pod to the waypoint's pod on HBONE TCP 15008 ("Waypoints
 // always use HBONE", pilot/pkg/xds/endpoints/endpoint_builder.go), then the
 // waypoint's pod to dst's pod on HBONE TCP 15008 (the waypoint's endpoints
-// for an ambient destination carry the tunnel: supportTunnel). The
+// for an ambient destination carry the tunnel, supportTunnel, even for an
+// endpoint with Istio mTLS, the waypoint's direction being inbound VIP;
+// its connect_originate cluster overrides the upstream port with 15008:
+// pilot/pkg/networking/core/cluster_waypoint.go). The
 // NetworkPolicies judge each: src's egress and the waypoint's ingress the
 // first, the waypoint's egress and dst's ingress the second, where the
 // source is the waypoint's pod, not src (istio.io/latest/docs/ambient/
@@ -103,7 +106,7 @@ func (ml *MeshLayer) effectiveThroughWaypoints(l *Listing, opts Options, listed 
 			continue
 		}
 		for _, d := range behind {
-			if listed[[2]*Node{s, d}] || !keep(s, d) {
+			if listed[[2]*Node{s, d}] || !keep(s, d) || !ml.splitsAny(s, d) {
 				continue
 			}
 			if v := ml.effectiveVerdict(s, d, PortSet{}); !v.IsEmpty() {
@@ -176,4 +179,18 @@ func plural(nps []*model.NetworkPolicy, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// splitsAny reports whether the routes of some pair of workloads of src
+// and dst are judged apart: a pair the network lists nothing for gets
+// something through only then.
+func (ml *MeshLayer) splitsAny(src, dst *Node) bool {
+	for _, s := range src.Workloads {
+		for _, d := range dst.Workloads {
+			if ml.SplitsRoutes(s, d) {
+				return true
+			}
+		}
+	}
+	return false
 }
