@@ -133,7 +133,7 @@ func (ml *MeshLayer) effectiveVerdict(src, dst *Node, net PortSet) Verdict {
 	var out Verdict
 	for _, d := range dst.Workloads {
 		for _, s := range src.Workloads {
-			out = out.Union(ml.Between(mesh.Source{Workload: s}, d).Intersect(ml.Carried(s, d)))
+			out = out.Union(ml.pairEffective(s, d))
 		}
 	}
 	return out

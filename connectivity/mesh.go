@@ -415,13 +415,18 @@ func (ml *MeshLayer) breakpoints(dst *model.Workload) []int32 {
 // verdict evaluates src to dst on every TCP segment between breakpoints.
 // UDP and SCTP are not intercepted by sidecars: the mesh lets them through.
 func (ml *MeshLayer) verdict(src mesh.Source, dst *model.Workload, breaks []int32) Verdict {
+	return verdictBy(breaks, func(port int32) mesh.Match { return ml.e.DecideArriving(src, dst, port).Allowed })
+}
+
+// verdictBy is verdict with decide the mesh's answer on each TCP port.
+func verdictBy(breaks []int32, decide func(port int32) mesh.Match) Verdict {
 	out := Verdict{Ports: unintercepted()}
 	byCond := map[string]int{}
 	add := func(first, last int32) {
 		if first > last {
 			return
 		}
-		allowed := ml.e.DecideArriving(src, dst, first).Allowed
+		allowed := decide(first)
 		ports := Ports(TCP, first, last)
 		switch {
 		case allowed.IsAlways():

@@ -65,7 +65,9 @@ func (ml *MeshLayer) Each(opts Options, fn func(Connection)) {
 func (ml *MeshLayer) Effective(opts Options) *Listing {
 	network := ml.g.Listing(opts)
 	l := &Listing{Layer: LayerEffective, Nodes: network.Nodes}
+	listed := map[[2]*Node]bool{}
 	for _, c := range network.Connections {
+		listed[[2]*Node{c.Src, c.Dst}] = true
 		if c.Dst.External {
 			l.Connections = append(l.Connections, c)
 			continue
@@ -75,6 +77,7 @@ func (ml *MeshLayer) Effective(opts Options) *Listing {
 			l.Connections = append(l.Connections, Connection{Src: c.Src, Dst: c.Dst, Ports: v.Ports, L7: v.L7})
 		}
 	}
+	ml.effectiveThroughWaypoints(l, opts, listed)
 	if ml.outsideDecided {
 		ml.effectiveOutside(l, opts)
 	}

@@ -86,6 +86,9 @@ func Why(m *model.Model, src, dst *Endpoint, opts Options) *Answer {
 			effective = func() LayerAnswer { return effectiveTunnelled(nf, app, carried, meshLayer, port) }
 			hboneNote(&network, carried, port)
 		}
+		if wa, ok := waypointEffective(ml, src, dst, port, meshLayer); ok {
+			effective = func() LayerAnswer { return wa }
+		}
 		pa := PortAnswer{Port: port}
 		for _, l := range layers {
 			switch l {

@@ -31,6 +31,12 @@ port and never the application's. Such a call is blocked when TCP 15008 is
 not admitted, even if the application port is, and the message says so;
 it gets through when 15008 is admitted, whatever the application port.
 
+A call through a waypoint is two HBONE connections: the caller's pod to the
+waypoint's pod, then the waypoint's pod to the destination, both on TCP
+15008. The destination's NetworkPolicies see the waypoint's pod as the
+source, not the caller: a rule the waypoint enforces is blocked when either
+hop is, and the message names the waypoint.
+
 The finding is on the authorization rule that cannot work; the NetworkPolicies
 that block it are listed as related locations.`,
 	Bad: `# AuthorizationPolicy cart: allow shop/web on 7070
@@ -85,6 +91,9 @@ type blockedCall struct {
 	// tunnel: the calls travel over HBONE, and NetworkPolicies admit the
 	// application ports but not TCP 15008.
 	tunnel bool
+	// via: the calls pass a waypoint that enforces the rule, and the
+	// NetworkPolicies drop one of its two hops.
+	via *waypointBlock
 }
 
 func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evaluator, p *mesh.Policy, i int, r *securityv1beta1.Rule) {
@@ -113,9 +122,18 @@ func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evalua
 			}
 			var bad []int32
 			tunnel := true
+			gws := e.EnforcingWaypoints(p, mesh.Source{Workload: src}, dst)
+			var via *waypointBlock
 			for _, port := range ports {
 				if e.Decide(mesh.Source{Workload: src}, dst, port).Allowed.IsNever() {
 					continue // denied in the mesh anyway: not this rule's problem
+				}
+				if len(gws) > 0 {
+					// The rule is enforced at the waypoint the calls pass.
+					if ok, b := throughWaypoints(ml, src, gws, dst); !ok {
+						bad, via = append(bad, port), b
+					}
+					continue
 				}
 				if ok, hbone := carriedAllows(ml, g, src, dst, port); !ok {
 					bad = append(bad, port)
@@ -123,7 +141,7 @@ func checkBlockedRule(pass *analyzer.Pass, g *connectivity.Graph, e *mesh.Evalua
 				}
 			}
 			if len(bad) > 0 {
-				blocked = append(blocked, blockedCall{src, bad, tunnel})
+				blocked = append(blocked, blockedCall{src, bad, tunnel && via == nil, via})
 			}
 		}
 		if len(blocked) == 0 {
@@ -150,7 +168,17 @@ func checkUnreachable(pass *analyzer.Pass, g *connectivity.Graph, ml *connectivi
 		for _, port := range ports {
 			reachable := false
 			for _, src := range m.Workloads {
-				if ok, _ := carriedAllows(ml, g, src, dst, port); src != dst && ok {
+				if src == dst {
+					continue
+				}
+				if gws := ml.Evaluator().EnforcingWaypoints(p, mesh.Source{Workload: src}, dst); len(gws) > 0 {
+					if ok, _ := throughWaypoints(ml, src, gws, dst); ok {
+						reachable = true
+						break
+					}
+					continue
+				}
+				if ok, _ := carriedAllows(ml, g, src, dst, port); ok {
 					reachable = true
 					break
 				}
@@ -202,8 +230,15 @@ func reportBlocked(pass *analyzer.Pass, g *connectivity.Graph, p *mesh.Policy, i
 				np.Object.Namespace, np.Object.Name, portText(first.ports))
 		}
 	}
+	if first.via != nil {
+		why = waypointWhy(connectivity.Mesh(pass.Model), first.src, dst, first.via)
+	}
 	f := pass.Report(p.Object, p.RulePaths[i], "%s %s to reach %s on %s%s, %s",
 		who, workloadList(srcs), dst.ID(), portText(first.ports), intent, why).Other(dst.Object)
+	if first.via != nil {
+		relateWaypoint(g, f, first.src, dst, first.via)
+		return
+	}
 	for _, np := range g.IngressPolicies(dst) {
 		if first.tunnel {
 			f.Relate(np.Object, "spec.podSelector", "isolates the ingress of %s and admits %s on no rule for HBONE (TCP 15008)", dst.ID(), first.src.ID())

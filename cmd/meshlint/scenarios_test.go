@@ -67,6 +67,7 @@ func TestScenarioIntent(t *testing.T) {
 		{"bookinfo-live", nil, true},
 		{"ingress-gateway", nil, true},
 		{"ambient-waypoint", nil, true},
+		{"ambient-waypoint-netpol", []string{"MSH301"}, false},
 		{"egress-modes", []string{"MSH306", "MSH307"}, false},
 	}
 	for _, tc := range tests {

@@ -33,6 +33,9 @@ func TestWhyGoldens(t *testing.T) {
 		// Ambient: the NetworkPolicies see HBONE's TCP 15008, which shop's
 		// policy does not admit.
 		{"ambient-netpol-shop", []string{"shop/web", "shop/api:8080", "testdata/manifests/ambient-netpol"}},
+		// Through a waypoint: api's NetworkPolicy admits web but not the
+		// waypoint's pod, from which the calls arrive on HBONE TCP 15008.
+		{"ambient-waypoint-netpol-store", []string{"store/web", "store/api:8080", "testdata/manifests/ambient-waypoint-netpol"}},
 	}
 	wd, _ := os.Getwd()
 	for _, tc := range tests {
@@ -101,6 +104,21 @@ func TestWhyNamesTheDecidingObjects(t *testing.T) {
 			"effective: allowed",
 		}},
 		{[]string{"jobs/batch", "ledger/reports:8080", "testdata/manifests/ambient-netpol"}, []string{
+			"effective: allowed",
+		}},
+		{[]string{"store/web", "store/api:8080", "testdata/manifests/ambient-waypoint-netpol"}, []string{
+			"network: allowed",
+			"through waypoint store/waypoint: NetworkPolicies drop the second hop, the waypoint's pod store/waypoint[Deployment] to store/api[Deployment] on HBONE TCP 15008",
+			"denied: NetworkPolicy store/api isolates the ingress of store/api[Deployment] and does not admit the waypoint store/waypoint, through which ambient traffic from store/web[Deployment] arrives on HBONE TCP 15008",
+			"effective: denied",
+		}},
+		{[]string{"orders/web", "orders/api:8080", "testdata/manifests/ambient-waypoint-netpol"}, []string{
+			"network: denied",
+			"through waypoint orders/waypoint: NetworkPolicies admit both hops on HBONE TCP 15008",
+			"effective: allowed for requests with methods=GET",
+		}},
+		{[]string{"plain/web", "plain/api:8080", "testdata/manifests/ambient-waypoint-netpol"}, []string{
+			"network: allowed on HBONE TCP 15008",
 			"effective: allowed",
 		}},
 		{[]string{"shop/web", "shop/cart:7070", "testdata/manifests/blocked-allow"}, []string{
