@@ -271,6 +271,34 @@ func TestBrowser(t *testing.T) {
 		b.noConsoleErrors(t)
 	})
 
+	// Ambient traffic reaches api on HBONE TCP 15008, which shop/api's
+	// NetworkPolicy does not admit (istio.io ambient/usage/networkpolicy):
+	// the cell is denied, and its explanation says why the app-port
+	// reasons are not the whole story.
+	t.Run("an ambient pair explains HBONE", func(t *testing.T) {
+		b.open(t, writeLintReport(t, filepath.Join(dir, "ambient.html"), "testdata/manifests/ambient-netpol"))
+		pair := cell("wl-matrix", "shop/web[Deployment]", "shop/api[Deployment]")
+		b.run(t, chromedp.Click(css(cell("ns-matrix", "shop", "shop"))),
+			chromedp.WaitVisible(css("#wl-matrix")),
+			chromedp.Click(css(pair)),
+			chromedp.WaitVisible(css("#why")))
+		if why := b.text(t, "#why"); !strings.Contains(why, "travels over HBONE: NetworkPolicies see it on TCP 15008") {
+			t.Errorf("the explanation lacks the HBONE note:\n%s", why)
+		}
+		if c := b.text(t, pair); !strings.HasPrefix(c, "✗") {
+			t.Errorf("the web to api cell reads %q, want the denied symbol", c)
+		}
+		// Between a mesh workload and one outside it there is no tunnel.
+		b.run(t, chromedp.Click(css(cell("ns-matrix", "jobs", "shop"))),
+			chromedp.WaitVisible(css("#wl-matrix")),
+			chromedp.Click(css(cell("wl-matrix", "jobs/batch[Deployment]", "shop/api[Deployment]"))),
+			chromedp.WaitVisible(css("#why")))
+		if why := b.text(t, "#why"); strings.Contains(why, "HBONE") {
+			t.Errorf("a plaintext pair's explanation speaks of HBONE:\n%s", why)
+		}
+		b.noConsoleErrors(t)
+	})
+
 	t.Run("keyboard moves through the matrix", func(t *testing.T) {
 		b.open(t, blocked)
 		active := `document.activeElement.dataset.a + " -> " + document.activeElement.dataset.b`

@@ -17,7 +17,9 @@ type Snapshot struct {
 	// cluster, bit 1 a workload in the mesh, bit 2 a ServiceEntry host (a
 	// destination only), bit 3 a range no connection starts at, bit 4 one
 	// no connection goes to (ipBlocks cut the outside apart per
-	// direction).
+	// direction), bit 5 a workload that sends and takes HBONE (ambient, or
+	// a waypoint), bit 6 a gateway that takes no HBONE (its own pods carry
+	// no tunnel label).
 	Nodes [][4]any `json:"nodes"`
 	// HostRanges are, per ServiceEntry host node, the nodes of the ranges
 	// it may resolve to: its network explanation is theirs.
@@ -69,6 +71,8 @@ const (
 	flagHost     = 4
 	flagNoSource = 8
 	flagNoDest   = 16
+	flagHBONE    = 32
+	flagNoTunnel = 64
 )
 
 const (
@@ -123,6 +127,13 @@ func BuildSnapshot(m *model.Model, opts Options) *Snapshot {
 		} else if w := n.Workloads[0]; w.Mesh != model.MeshNone {
 			flags |= flagMeshed
 			identity = w.Identity
+			// As connectivity's tunnelPair decides who talks HBONE.
+			switch {
+			case w.Mesh == model.MeshAmbient || w.Gateway == model.GatewayWaypoint:
+				flags |= flagHBONE
+			case w.Gateway != model.NotGateway:
+				flags |= flagNoTunnel
+			}
 		}
 		s.Nodes = append(s.Nodes, [4]any{n.ID, n.Namespace, identity, flags})
 	}

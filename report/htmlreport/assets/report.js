@@ -406,6 +406,13 @@
             } else {
               net = el("div", {}, block(s, pick(s.egress[i], j), nm), block(s, pick(s.ingress[j], i), nm));
             }
+            // Mesh traffic between these ends is tunnelled (HBONE): the
+            // NetworkPolicies see TCP 15008 of the pod it reaches, and the
+            // effective layer reads their verdict there (connectivity's
+            // hbone.go), not the application-port verdict above.
+            if (flag(i, 2) && flag(j, 2) && !flag(j, 64) && (flag(i, 32) || flag(j, 32))) {
+              net.prepend(el("p", { class: "hbone", text: "Mesh traffic from " + a + " to " + b + " travels over HBONE: NetworkPolicies see it on TCP 15008 of the pod it reaches (through a waypoint, on both hops), not on the application port the reasons below speak of. The effective verdict reads them on HBONE TCP 15008; the command below gives it route by route." }));
+            }
             mesh = s.mesh[j] ? block(s, pick(s.mesh[j], i, meshed), nm) : el("p", { text: b + " is outside the cluster, and no ServiceEntry or REGISTRY_ONLY sidecar makes traffic leaving it the mesh's business: the mesh lets it through" });
           }
           const verdict = (layer) => {
