@@ -16,7 +16,10 @@ every policy it holds is missing from the cluster. meshlint reports bad YAML or
 JSON, text that is not UTF-8, binary files, YAML alias bombs, documents with a
 ` + "`kind`" + ` but no ` + "`apiVersion`" + ` (or the reverse), and objects without ` + "`metadata.name`" + `
 (install-time kinds such as ` + "`IstioOperator`" + `, which ` + "`istioctl install -f`" + ` reads,
-need none).
+need none). It reports metadata the API server refuses too, at the value: a
+label or annotation value that YAML reads as a number or a boolean
+(` + "`version: 1`" + `, which must be quoted), labels or annotations that are not a
+mapping, and a ` + "`metadata.name`" + ` or ` + "`namespace`" + ` that is not a string.
 
 The other documents of the file, and every other file, are still linted.
 Documents with neither ` + "`apiVersion`" + ` nor ` + "`kind`" + ` are not Kubernetes objects: they
