@@ -115,32 +115,30 @@ func targetPorts(m *model.Model, services []*model.Service, port string) (target
 	return targets, ""
 }
 
-// resolveTarget is a Service port's targetPort as a number: the port
-// itself when unset, the number when numeric, else the container port of
-// that name on the Service's workloads (one number for all of them).
+// resolveTarget is a Service port's targetPort as one number for all the
+// Service's workloads: TargetPort resolves a name on each, and workloads
+// that do not declare it are passed over.
 func resolveTarget(m *model.Model, svc *model.Service, sp model.ServicePort) (string, bool) {
-	if sp.TargetPort == "" {
-		return strconv.Itoa(int(sp.Port)), true
+	if sp.TargetPort == "" || isNumber(sp.TargetPort) {
+		return strconv.Itoa(int(TargetPort(nil, sp))), true // no container is read
 	}
-	if _, err := strconv.Atoi(sp.TargetPort); err == nil {
-		return sp.TargetPort, true
-	}
-	sel := labels.SelectorFromSet(svc.Selector)
 	number := int32(0)
-	for _, w := range m.Workloads {
-		if w.Namespace != svc.Object.Namespace || !sel.Matches(w.Labels) {
+	for _, w := range m.ServiceWorkloads(svc) {
+		tp := TargetPort(w, sp)
+		if tp == 0 {
 			continue
 		}
-		for _, cp := range w.Ports {
-			if cp.Name == sp.TargetPort {
-				if number != 0 && number != cp.Port {
-					return "", false // two numbers: no one rule port says it
-				}
-				number = cp.Port
-			}
+		if number != 0 && number != tp {
+			return "", false // two numbers: no one rule port says it
 		}
+		number = tp
 	}
 	return strconv.Itoa(int(number)), number != 0
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 func serviceNames(services []*model.Service) string {
